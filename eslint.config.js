@@ -1,0 +1,116 @@
+// Lint guards the architecture: domain/ does no I/O, components do not import each other,
+// promises are never left floating, and only the config module reads process.env.
+import js from '@eslint/js'
+import globals from 'globals'
+import tseslint from 'typescript-eslint'
+
+const components = ['gateway', 'simulator', 'lander', 'aggregator', 'control']
+
+const ioModules = [
+  'fs',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'dgram',
+  'dns',
+  'tls',
+  'child_process',
+  'cluster',
+  'worker_threads',
+  'os',
+  'process',
+  'readline',
+  'stream',
+  'zlib',
+].flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`])
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'coverage/', 'test-artifacts/', 'src/control/web/vendor/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: globals.node,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/only-throw-error': 'error',
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings through the config module (src/platform/config.ts).',
+        },
+      ],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ioModules.map((name) => ({ name, message: 'domain/ is pure logic: no I/O.' })),
+          patterns: [
+            {
+              group: [
+                'pg',
+                'pg-*',
+                '@platformatic/*',
+                'fastify',
+                'fastify/*',
+                '@fastify/*',
+                'pino',
+                'prom-client',
+              ],
+              message: 'domain/ is pure logic: no I/O libraries.',
+            },
+            {
+              group: ['../platform/*', '../stack/*', '../cli/*', ...components.map((c) => `../${c}/*`)],
+              message: 'domain/ depends on nothing but itself.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...components.map((component) => ({
+    files: [`src/${component}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: components.filter((c) => c !== component).flatMap((c) => [`../${c}/*`, `../../${c}/*`]),
+              message: 'Components do not import each other; share through src/domain or src/platform.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    files: ['src/cli/main.ts', 'bin/**/*.js', 'test/**/*.ts', 'scripts/**/*.ts', 'src/stack/**/*.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+)

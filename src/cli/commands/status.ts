@@ -1,0 +1,177 @@
+import pg from 'pg'
+import { baseConfigSection, type BaseConfig } from '../../platform/base-config.ts'
+import { loadConfig } from '../../platform/config.ts'
+import { errorMessage } from '../../platform/errors.ts'
+import { createAdmin, kafkaAnswers } from '../../platform/kafka.ts'
+import { redactUrl } from '../../platform/logger.ts'
+import { countDefaultPartitionRows, listSalesRawPartitions } from '../../platform/partitions.ts'
+import { allTopicNames } from '../../platform/topics.ts'
+import { isPidAlive } from '../../stack/managed-process.ts'
+import { readStackState } from '../../stack/state.ts'
+import { defineCommand } from '../command.ts'
+import { formatCount, type Ui } from '../ui.ts'
+
+interface StatusReport {
+  stack: {
+    running: boolean
+    upPid?: number
+    readyAt?: string
+    services: { name: string; state: string; address: string; pid?: number; detail?: string }[]
+  }
+  kafka: {
+    bootstrap: string
+    reachable: boolean
+    topics: { name: string; partitions: number | null }[]
+    error?: string
+  }
+  postgres: {
+    url: string
+    reachable: boolean
+    schemaVersion?: number
+    salesRawRows?: number
+    defaultPartitionRows?: number
+    partitions?: { count: number; first?: string; last?: string }
+    error?: string
+  }
+}
+
+export const statusCommand = defineCommand({
+  name: 'status',
+  summary: 'Show what runs where: stack processes, Kafka topics, database schema and partitions.',
+  description:
+    'Works with or without `sretl up`: it checks the configured Kafka and PostgreSQL directly. Exit code 1 when Kafka or PostgreSQL does not answer.',
+  options: { json: { type: 'boolean', description: 'Print the report as JSON.' } },
+  async run({ env, ui, values }) {
+    const config = loadConfig(env, baseConfigSection)
+    const report: StatusReport = {
+      stack: { running: false, services: [] },
+      kafka: { bootstrap: config.kafka.bootstrapServers.join(','), reachable: false, topics: [] },
+      postgres: { url: redactUrl(config.postgres.url), reachable: false },
+    }
+    const state = readStackState(config.paths.run)
+    if (state && isPidAlive(state.upPid)) {
+      report.stack = {
+        running: true,
+        upPid: state.upPid,
+        ...(state.readyAt ? { readyAt: state.readyAt } : {}),
+        services: state.services.map((s) => ({
+          name: s.name,
+          state: s.pid === undefined ? 'reused' : isPidAlive(s.pid) ? 'running' : 'exited',
+          address: s.address,
+          ...(s.pid ? { pid: s.pid } : {}),
+          ...(s.detail ? { detail: s.detail } : {}),
+        })),
+      }
+    }
+    await Promise.all([
+      probeKafka(config, report),
+      probePostgres(config.postgres.url, config.postgres.connectTimeoutMs, report),
+    ])
+
+    if (values.json === true) {
+      ui.line(JSON.stringify(report, null, 2))
+    } else {
+      printReport(ui, report)
+    }
+    return report.kafka.reachable && report.postgres.reachable ? 0 : 1
+  },
+})
+
+async function probeKafka(config: BaseConfig, report: StatusReport): Promise<void> {
+  if (!(await kafkaAnswers(config.kafka))) {
+    report.kafka.error = 'no broker answered'
+    return
+  }
+  report.kafka.reachable = true
+  const admin = createAdmin(config.kafka, 'status')
+  try {
+    const names = allTopicNames(config.kafka)
+    const existing = new Set(await admin.listTopics())
+    const present = names.filter((n) => existing.has(n))
+    const metadata = present.length > 0 ? await admin.metadata({ topics: present }) : undefined
+    report.kafka.topics = names.map((name) => ({
+      name,
+      partitions: metadata?.topics.get(name)?.partitionsCount ?? null,
+    }))
+  } catch (err) {
+    report.kafka.error = errorMessage(err)
+  } finally {
+    await admin.close()
+  }
+}
+
+async function probePostgres(url: string, timeoutMs: number, report: StatusReport): Promise<void> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeoutMs,
+    application_name: 'sretl-status',
+  })
+  try {
+    await client.connect()
+    report.postgres.reachable = true
+    const version = await client.query<{ v: number | null }>(
+      "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN NULL ELSE (SELECT max(version) FROM schema_migrations) END AS v",
+    )
+    const schemaVersion = version.rows[0]?.v ?? undefined
+    if (schemaVersion === undefined || schemaVersion === null) return
+    report.postgres.schemaVersion = schemaVersion
+    const estimate = await client.query<{ n: string | null }>(
+      `SELECT sum(greatest(c.reltuples, 0))::bigint::text AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'sales_raw'::regclass`,
+    )
+    report.postgres.salesRawRows = Number(estimate.rows[0]?.n ?? 0)
+    report.postgres.defaultPartitionRows = await countDefaultPartitionRows(client)
+    const partitions = (await listSalesRawPartitions(client)).filter((p) => !p.isDefault)
+    report.postgres.partitions = {
+      count: partitions.length,
+      ...(partitions[0]?.from ? { first: partitions[0].from.slice(0, 10) } : {}),
+      ...(partitions.at(-1)?.from ? { last: partitions.at(-1)?.from?.slice(0, 10) } : {}),
+    }
+  } catch (err) {
+    report.postgres.error = errorMessage(err)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+function printReport(ui: Ui, report: StatusReport): void {
+  if (report.stack.running) {
+    ui.line(
+      `Local stack: running (sretl up, pid ${report.stack.upPid}, ready since ${report.stack.readyAt ?? '?'})`,
+    )
+    ui.table(
+      report.stack.services.map((s) => [
+        s.name,
+        s.state,
+        s.address,
+        s.pid ? String(s.pid) : '-',
+        s.detail ?? '',
+      ]),
+      ['service', 'state', 'address', 'pid', 'detail'],
+    )
+  } else {
+    ui.line('Local stack: not running (start it with `sretl up`)')
+  }
+  ui.line()
+  const k = report.kafka
+  ui.line(`Kafka ${k.bootstrap}: ${k.reachable ? 'reachable' : `NOT reachable (${k.error ?? 'unknown'})`}`)
+  for (const t of k.topics)
+    ui.line(
+      `  ${t.name}: ${t.partitions === null ? 'missing (run `sretl topics`)' : `${t.partitions} partitions`}`,
+    )
+  ui.line()
+  const p = report.postgres
+  ui.line(`PostgreSQL ${p.url}: ${p.reachable ? 'reachable' : `NOT reachable (${p.error ?? 'unknown'})`}`)
+  if (p.reachable) {
+    if (p.schemaVersion === undefined) {
+      ui.line('  schema: not migrated (run `sretl migrate`)')
+    } else {
+      ui.line(`  schema version ${p.schemaVersion}`)
+      ui.line(
+        `  sales_raw: about ${formatCount(p.salesRawRows ?? 0)} rows in ${p.partitions?.count ?? 0} daily partitions (${p.partitions?.first ?? '-'} … ${p.partitions?.last ?? '-'})`,
+      )
+      ui.line(
+        `  default partition: ${formatCount(p.defaultPartitionRows ?? 0)} rows${p.defaultPartitionRows ? ' — events outside every daily partition; `sretl maintain` moves them' : ''}`,
+      )
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { baseConfigSection } from '../../platform/base-config.ts'
+import { loadConfig } from '../../platform/config.ts'
+import { SretlError } from '../../platform/errors.ts'
+import { createLifecycle } from '../../platform/lifecycle.ts'
+import { createLogger } from '../../platform/logger.ts'
+import { stackComponents } from '../../stack/components.ts'
+import { isPidAlive } from '../../stack/managed-process.ts'
+import { startStack } from '../../stack/stack.ts'
+import { readStackState, removeStackState, writeStackState } from '../../stack/state.ts'
+import { mkdirSync } from 'node:fs'
+import { defineCommand } from '../command.ts'
+import { formatDuration } from '../ui.ts'
+
+export const upCommand = defineCommand({
+  name: 'up',
+  summary: 'Start the local stack (PostgreSQL, Kafka, schema, topics, components); Ctrl-C stops it.',
+  description:
+    'Reuses a PostgreSQL at DATABASE_URL or starts the local server; reuses a Kafka that answers at ' +
+    'KAFKA_BOOTSTRAP_SERVERS or starts one from Maven Central jars (downloaded once). Applies migrations, ' +
+    'creates topics, starts the pipeline components and prints what runs where. Everything it started is ' +
+    'stopped on Ctrl-C, on SIGTERM and by `sretl down`.',
+  options: {
+    'no-components': {
+      type: 'boolean',
+      description: 'Start only PostgreSQL and Kafka, without pipeline components.',
+    },
+  },
+  examples: ['sretl up', 'KAFKA_PORT=19092 sretl up --no-components'],
+  async run({ env, ui, values }) {
+    const startedAt = Date.now()
+    const config = loadConfig(env, baseConfigSection)
+    const previous = readStackState(config.paths.run)
+    if (previous && previous.upPid !== process.pid && isPidAlive(previous.upPid)) {
+      throw new SretlError(
+        'STACK_ALREADY_RUNNING',
+        `the local stack is already running (sretl up, pid ${previous.upPid}); see \`sretl status\` or stop it with \`sretl down\``,
+      )
+    }
+    mkdirSync(config.paths.logs, { recursive: true })
+    const logger = createLogger({
+      level: config.log.level,
+      destination: pino.destination({ dest: join(config.paths.logs, 'up.log'), mkdir: true, sync: false }),
+    }).child({ component: 'up' })
+    const lifecycle = createLifecycle({ logger })
+    const removeSignals = lifecycle.handleSignals()
+    process.on('SIGHUP', () => void lifecycle.stop('SIGHUP'))
+
+    ui.line('Starting the local stack (Ctrl-C stops it)…')
+    const components = values['no-components'] === true ? [] : stackComponents(env)
+    const stack = await startStack({ config, env: { ...env }, components, logger, onProgress: ui.progress })
+    lifecycle.add('stack', async () => {
+      ui.line('Stopping the local stack…')
+      await stack.stop()
+      removeStackState(config.paths.run)
+    })
+    const readyAt = new Date()
+    writeStackState(config.paths.run, {
+      upPid: process.pid,
+      startedAt: new Date(startedAt).toISOString(),
+      readyAt: readyAt.toISOString(),
+      home: config.paths.home,
+      services: stack.services,
+    })
+    ui.line()
+    ui.table(
+      stack.services.map((s) => [
+        s.name,
+        s.address,
+        s.pid ? String(s.pid) : '-',
+        s.owned ? 'started' : 'reused',
+      ]),
+      ['service', 'address', 'pid', ''],
+    )
+    ui.line()
+    ui.line(`Logs: ${config.paths.logs}`)
+    ui.line(
+      `Ready in ${formatDuration(readyAt.getTime() - startedAt)}. \`sretl status\` shows what runs; Ctrl-C or \`sretl down\` stops it.`,
+    )
+    logger.info({ readyMs: readyAt.getTime() - startedAt }, 'stack ready')
+
+    if (lifecycle.stopping) {
+      await lifecycle.stop('signal during start-up')
+      return 130
+    }
+    // child processes are unref'd; this keeps `up` alive until it is told to stop
+    const keepAlive = setInterval(() => undefined, 60_000)
+    const outcome = await Promise.race([
+      lifecycle.stopped.then((reason) => ({ kind: 'signal' as const, reason })),
+      stack.unexpectedExit.then((exit) => ({ kind: 'exit' as const, ...exit })),
+    ])
+    if (outcome.kind === 'exit') {
+      ui.warn(
+        `${outcome.name} exited unexpectedly (${outcome.exit.signal ?? `code ${outcome.exit.code}`}); stopping the stack — see ${join(config.paths.logs, `${outcome.name}.log`)}`,
+      )
+    }
+    await lifecycle.stop(outcome.kind === 'exit' ? `${outcome.name} exited` : outcome.reason)
+    clearInterval(keepAlive)
+    removeSignals()
+    ui.line('Stopped.')
+    return outcome.kind === 'exit' ? 1 : 0
+  },
+})

@@ -1,0 +1,13 @@
+/**
+ * The components `sretl run <name>` can start, each loaded only when asked for. Every entry's
+ * module exports `main(env)`, which wires the component, runs it until SIGTERM/SIGINT and
+ * resolves with the exit code.
+ */
+import type { Env } from '../platform/config.ts'
+
+export interface ComponentEntry {
+  readonly summary: string
+  readonly load: () => Promise<{ main(env: Env): Promise<number> }>
+}
+
+export const components: Readonly<Record<string, ComponentEntry>> = {}

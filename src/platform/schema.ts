@@ -1,0 +1,40 @@
+/**
+ * Brings a database to the program's schema: migrations, then the daily partitions of sales_raw
+ * around today. Used by `sretl migrate`, `sretl up` and the test harness alike.
+ */
+import { migrate, type MigrateResult, type Migration } from './migrations.ts'
+import { ensureSalesRawPartitions, utcDay, type CreatedPartition } from './partitions.ts'
+import pg from 'pg'
+
+export interface PrepareOptions {
+  readonly daysBack?: number
+  readonly daysAhead?: number
+  readonly now?: Date
+  readonly onApply?: (migration: Migration) => void
+}
+
+export interface PrepareResult {
+  readonly migrations: MigrateResult
+  readonly partitions: readonly CreatedPartition[]
+}
+
+export async function prepareDatabase(url: string, options: PrepareOptions = {}): Promise<PrepareResult> {
+  const migrations = await migrate(url, options.onApply ? { onApply: options.onApply } : {})
+  const now = options.now ?? new Date()
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: 'sretl-partitions',
+    options: '-c role=sretl_owner',
+  })
+  await client.connect()
+  try {
+    const partitions = await ensureSalesRawPartitions(
+      client,
+      utcDay(now, -(options.daysBack ?? 1)),
+      utcDay(now, options.daysAhead ?? 7),
+    )
+    return { migrations, partitions }
+  } finally {
+    await client.end()
+  }
+}

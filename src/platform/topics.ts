@@ -1,0 +1,51 @@
+/**
+ * The pipeline's topics: names (with the configured prefix) and how each is created.
+ */
+import type { KafkaConfig } from './base-config.ts'
+import type { TopicSpec } from './kafka.ts'
+
+export interface TopicNames {
+  readonly salesEvents: string
+  readonly salesDlq: string
+}
+
+export function topicNames(kafka: Pick<KafkaConfig, 'topicPrefix'>): TopicNames {
+  const p = kafka.topicPrefix
+  return {
+    salesEvents: `${p}sales.events.v1`,
+    salesDlq: `${p}sales.events.dlq.v1`,
+  }
+}
+
+export function allTopicNames(kafka: Pick<KafkaConfig, 'topicPrefix'>): string[] {
+  const names = topicNames(kafka)
+  return [names.salesEvents, names.salesDlq]
+}
+
+/** Large enough for a 2 MB poison message to reach the dead-letter topic instead of being refused. */
+const MAX_MESSAGE_BYTES = String(8 * 1024 * 1024)
+
+export function topicSpecs(
+  kafka: Pick<KafkaConfig, 'topicPrefix' | 'salesPartitions' | 'replicationFactor'>,
+): TopicSpec[] {
+  const names = topicNames(kafka)
+  const minIsr = String(Math.min(2, kafka.replicationFactor))
+  return [
+    {
+      name: names.salesEvents,
+      partitions: kafka.salesPartitions,
+      replicationFactor: kafka.replicationFactor,
+      configs: { 'max.message.bytes': MAX_MESSAGE_BYTES, 'min.insync.replicas': minIsr },
+    },
+    {
+      name: names.salesDlq,
+      partitions: Math.min(3, kafka.salesPartitions),
+      replicationFactor: kafka.replicationFactor,
+      configs: {
+        'max.message.bytes': MAX_MESSAGE_BYTES,
+        'min.insync.replicas': minIsr,
+        'retention.ms': String(30 * 24 * 3600 * 1000),
+      },
+    },
+  ]
+}

@@ -1,0 +1,207 @@
+/**
+ * A single-node Kafka (KRaft, broker + controller in one JVM) for laptops and tests: writes its
+ * config, formats storage once, starts `kafka.Kafka` and waits until a metadata request succeeds.
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { SretlError } from '../platform/errors.ts'
+import { waitForKafka } from '../platform/kafka.ts'
+import { findJava } from './java.ts'
+import { ensureKafkaDist, type KafkaDist } from './kafka-dist.ts'
+import { startProcess, type ManagedProcess } from './managed-process.ts'
+import { assertPortFree } from './ports.ts'
+import type { OnProgress } from './progress.ts'
+import { runCommand } from './run-command.ts'
+
+export interface KafkaBrokerOptions {
+  readonly version: string
+  readonly port: number
+  readonly controllerPort: number
+  readonly heap: string
+  readonly dataDir: string
+  readonly logFile: string
+  readonly pidFile?: string
+  readonly cacheDir: string
+  readonly startTimeoutMs: number
+  readonly javaHome: string | undefined
+  readonly mavenCmd: string
+  readonly onProgress: OnProgress
+  /** Extra server.properties entries (tests use them to shorten timeouts). */
+  readonly overrides?: Readonly<Record<string, string>>
+}
+
+export interface KafkaBroker {
+  readonly bootstrap: string
+  readonly process: ManagedProcess
+  readonly dist: KafkaDist
+  readonly java: string
+  stop(): Promise<void>
+}
+
+export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<KafkaBroker> {
+  const java = await findJava(options.javaHome)
+  const dist = await ensureKafkaDist({
+    version: options.version,
+    cacheDir: options.cacheDir,
+    mavenCmd: options.mavenCmd,
+    onProgress: options.onProgress,
+  })
+  await assertPortFree(options.port, 'Kafka client port', 'KAFKA_PORT')
+  await assertPortFree(options.controllerPort, 'Kafka controller port', 'KAFKA_CONTROLLER_PORT')
+
+  const logsDir = join(options.dataDir, 'logs')
+  const storageDir = join(options.dataDir, 'storage')
+  mkdirSync(storageDir, { recursive: true })
+  mkdirSync(logsDir, { recursive: true })
+  const propertiesFile = join(options.dataDir, 'server.properties')
+  writeFileSync(propertiesFile, serverProperties({ ...options, storageDir }))
+  const log4jFile = join(options.dataDir, 'log4j2.properties')
+  writeFileSync(log4jFile, LOG4J2_PROPERTIES)
+
+  const clusterId = clusterIdFor(options.dataDir)
+  const classpathArgs = ['-cp', dist.classpath]
+  const logArgs = [`-Dlog4j2.configurationFile=${log4jFile}`, `-Dkafka.logs.dir=${logsDir}`]
+  const format = await runCommand(
+    java.executable,
+    [
+      ...logArgs,
+      ...classpathArgs,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propertiesFile,
+      '--ignore-formatted',
+    ],
+    { timeoutMs: 120_000 },
+  )
+  if (format.code !== 0) {
+    throw new SretlError(
+      'KAFKA_START_FAILED',
+      `formatting Kafka storage in ${storageDir} failed: ${lastLines(format.output, 3)}`,
+    )
+  }
+
+  options.onProgress({
+    step: 'kafka',
+    state: 'update',
+    detail: `starting Kafka ${options.version} on 127.0.0.1:${options.port}…`,
+  })
+  const broker = startProcess({
+    name: 'kafka',
+    command: java.executable,
+    args: [
+      `-Xmx${options.heap}`,
+      `-Xms${initialHeap(options.heap)}`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      ...logArgs,
+      ...classpathArgs,
+      'kafka.Kafka',
+      propertiesFile,
+    ],
+    logFile: options.logFile,
+    ...(options.pidFile ? { pidFile: options.pidFile } : {}),
+  })
+  const bootstrap = `127.0.0.1:${options.port}`
+  const handle: KafkaBroker = {
+    bootstrap,
+    process: broker,
+    dist,
+    java: java.executable,
+    async stop() {
+      await broker.stop(30_000)
+    },
+  }
+  try {
+    await waitForKafka(
+      { bootstrapServers: [bootstrap], clientId: 'sretl-launcher', requestTimeoutMs: 5000 },
+      { timeoutMs: options.startTimeoutMs, isAlive: () => broker.isAlive() },
+    )
+  } catch {
+    const alive = broker.isAlive()
+    await broker.stop(5000)
+    throw new SretlError(
+      'KAFKA_START_FAILED',
+      alive
+        ? `Kafka did not become ready within ${options.startTimeoutMs} ms (log: ${options.logFile}); last lines:\n${broker.tail(8)}`
+        : `Kafka exited during start-up (log: ${options.logFile}); last lines:\n${broker.tail(8)}`,
+    )
+  }
+  return handle
+}
+
+/** The cluster id is kept beside the data so a restarted broker finds its formatted storage. */
+function clusterIdFor(dataDir: string): string {
+  const file = join(dataDir, 'cluster.id')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  let id: string
+  do {
+    id = randomBytes(16).toString('base64url')
+  } while (id.startsWith('-'))
+  writeFileSync(file, `${id}\n`)
+  return id
+}
+
+function serverProperties(options: KafkaBrokerOptions & { storageDir: string }): string {
+  const entries: Record<string, string> = {
+    'process.roles': 'broker,controller',
+    'node.id': '1',
+    'controller.quorum.voters': `1@127.0.0.1:${options.controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${options.port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': options.storageDir,
+    'num.partitions': '1',
+    'auto.create.topics.enable': 'false',
+    'offsets.topic.replication.factor': '1',
+    'offsets.topic.num.partitions': '10',
+    'transaction.state.log.replication.factor': '1',
+    'transaction.state.log.min.isr': '1',
+    'share.coordinator.state.topic.replication.factor': '1',
+    'share.coordinator.state.topic.min.isr': '1',
+    'group.initial.rebalance.delay.ms': '0',
+    'message.max.bytes': String(8 * 1024 * 1024),
+    'log.retention.hours': '168',
+    'log.segment.bytes': String(256 * 1024 * 1024),
+    ...options.overrides,
+  }
+  return `${Object.entries(entries)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`
+}
+
+const LOG4J2_PROPERTIES = `status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.apache.name = org.apache.kafka
+logger.apache.level = INFO
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.controller.name = org.apache.kafka.controller
+logger.controller.level = INFO
+logger.coordinator.name = org.apache.kafka.coordinator
+logger.coordinator.level = WARN
+`
+
+/** Start small and let the heap grow to -Xmx: a laptop broker rarely needs all of it. */
+function initialHeap(heap: string): string {
+  const mb = Number(heap.slice(0, -1)) * (heap.endsWith('g') ? 1024 : 1)
+  return `${Math.min(mb, 128)}m`
+}
+
+function lastLines(output: string, n: number): string {
+  return output.split('\n').filter(Boolean).slice(-n).join(' | ')
+}

@@ -57,10 +57,12 @@ export function combineSections<M extends SectionMap>(
  * Parses the environment against a section. `NAME_FILE` gives a variable's value from a file
  * (for secrets). Any problem stops start-up with one message naming every bad variable.
  */
-export function loadConfig<T>(env: Env, section: ConfigSection<z.ZodRawShape, T>): Readonly<T> {
+export function loadConfig<S extends AnySection>(env: Env, section: S): Readonly<ReturnType<S['build']>> {
+  type T = ReturnType<S['build']>
   const raw: Record<string, string | undefined> = {}
   const problems: string[] = []
-  for (const name of Object.keys(section.shape)) {
+  const shape = section.shape as Record<string, z.ZodType>
+  for (const name of Object.keys(shape)) {
     const direct = emptyToUndefined(env[name])
     const file = emptyToUndefined(env[`${name}_FILE`])
     if (direct !== undefined && file !== undefined) {
@@ -77,7 +79,7 @@ export function loadConfig<T>(env: Env, section: ConfigSection<z.ZodRawShape, T>
     }
     raw[name] = direct
   }
-  const parsed = z.object(section.shape).safeParse(raw)
+  const parsed = z.object(shape).safeParse(raw)
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '?')
@@ -91,7 +93,7 @@ export function loadConfig<T>(env: Env, section: ConfigSection<z.ZodRawShape, T>
   }
   let built: T
   try {
-    built = section.build(parsed.data, env)
+    built = section.build(parsed.data, env) as T
   } catch (err) {
     if (err instanceof SretlError) throw err
     throw new SretlError('CONFIG_INVALID', `invalid configuration: ${(err as Error).message}`)

@@ -135,7 +135,9 @@ export function mavenFailure(output: string): string {
     .map((l) => l.replace(/^\[ERROR\]\s*/, '').trim())
     .filter((l) => l.length > 0 && !l.startsWith('->') && !/^(Re-run|To see|For more|Help)/.test(l))
   const resolution = errors.find((l) => /Could not (resolve|find|transfer)/i.test(l))
-  const line = resolution ?? errors[0] ?? output.split('\n').filter(Boolean).at(-1) ?? 'unknown error'
+  const line = (resolution ?? errors[0] ?? output.split('\n').filter(Boolean).at(-1) ?? 'unknown error')
+    .replace(/\s*->\s*\[Help \d+\]\s*$/, '')
+    .replace(/^Failed to execute goal on project [\w.-]+: /, '')
   return line.length > 400 ? `${line.slice(0, 400)}…` : line
 }
 

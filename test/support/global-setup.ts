@@ -1,0 +1,139 @@
+/**
+ * Once per `npm test`: a Kafka broker of its own (free ports, a fresh data directory) and a
+ * migrated template database on the PostgreSQL server, both removed afterwards. Test files get
+ * them through environment variables (see harness.ts). Leftovers of an earlier run that was
+ * killed are cleaned up first.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { baseConfigSection } from '../../src/platform/base-config.ts'
+import { loadConfig } from '../../src/platform/config.ts'
+import { prepareDatabase } from '../../src/platform/schema.ts'
+import { startKafkaBroker, type KafkaBroker } from '../../src/stack/kafka-broker.ts'
+import { isPidAlive, stopPid } from '../../src/stack/managed-process.ts'
+import { findFreePort } from '../../src/stack/ports.ts'
+import { ensurePostgres } from '../../src/stack/postgres-server.ts'
+
+const RUNS_DIR_PREFIX = 'sretl-test-'
+let broker: KafkaBroker | undefined
+let runDir: string | undefined
+let adminUrl: string | undefined
+let dbPrefix: string | undefined
+
+export async function globalSetup(): Promise<void> {
+  const started = Date.now()
+  const config = loadConfig(process.env, baseConfigSection)
+  await cleanStaleRuns()
+  runDir = mkdtempSync(join(tmpdir(), RUNS_DIR_PREFIX))
+  writeFileSync(join(runDir, 'owner.pid'), `${process.pid}\n`)
+  const log = (text: string): void => void process.stderr.write(`[test setup] ${text}\n`)
+
+  const postgres = await ensurePostgres({
+    url: config.postgres.url,
+    explicit: config.postgres.explicit,
+    connectTimeoutMs: config.postgres.connectTimeoutMs,
+    onProgress: (e) => e.detail && log(e.detail),
+  })
+  adminUrl = postgres.url
+  dbPrefix = `sretl_test_${process.pid}_`
+  const template = `${dbPrefix}template`
+  await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${template}`))
+  await prepareDatabase(withDatabase(adminUrl, template))
+  await withAdmin(adminUrl, (c) => c.query(`ALTER DATABASE ${template} IS_TEMPLATE true`))
+
+  const port = await findFreePort()
+  const controllerPort = await findFreePort()
+  broker = await startKafkaBroker({
+    version: config.kafka.local.version,
+    port,
+    controllerPort,
+    heap: '512m',
+    dataDir: join(runDir, 'kafka'),
+    logFile: join(runDir, 'kafka.log'),
+    pidFile: join(runDir, 'kafka.pid'),
+    cacheDir: config.paths.cache,
+    startTimeoutMs: 120_000,
+    javaHome: config.kafka.local.javaHome,
+    mavenCmd: config.kafka.local.mavenCmd,
+    onProgress: (e) => e.detail && log(e.detail),
+    overrides: { 'group.initial.rebalance.delay.ms': '0', 'offsets.commit.timeout.ms': '5000' },
+  })
+  Object.assign(process.env, {
+    SRETL_TEST_RUN_DIR: runDir,
+    SRETL_TEST_KAFKA_BOOTSTRAP: broker.bootstrap,
+    SRETL_TEST_KAFKA_CLASSPATH: broker.dist.classpath,
+    SRETL_TEST_JAVA: broker.java,
+    SRETL_TEST_ADMIN_URL: adminUrl,
+    SRETL_TEST_DB_PREFIX: dbPrefix,
+    SRETL_TEST_TEMPLATE_DB: template,
+  })
+  log(
+    `Kafka at ${broker.bootstrap}, template database ${template}, run dir ${runDir} (${Date.now() - started} ms)`,
+  )
+}
+
+export async function globalTeardown(): Promise<void> {
+  await broker?.stop()
+  if (adminUrl && dbPrefix) await dropDatabases(adminUrl, (name) => name.startsWith(dbPrefix ?? '\0'))
+  if (runDir) rmSync(runDir, { recursive: true, force: true })
+}
+
+/** Kafka brokers and databases of earlier runs whose test process is gone. */
+async function cleanStaleRuns(): Promise<void> {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(RUNS_DIR_PREFIX))) {
+    const dir = join(tmpdir(), name)
+    const owner = readPid(join(dir, 'owner.pid'))
+    if (owner !== undefined && isPidAlive(owner)) continue
+    const kafka = readPid(join(dir, 'kafka.pid'))
+    if (kafka !== undefined) await stopPid(kafka, 10_000)
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const config = loadConfig(process.env, baseConfigSection)
+  try {
+    await dropDatabases(config.postgres.url, (db) => {
+      const match = /^sretl_test_(\d+)_/.exec(db)
+      return match !== null && !isPidAlive(Number(match[1]))
+    })
+  } catch {
+    // the server may not be up yet; ensurePostgres reports that properly
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim())
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function dropDatabases(url: string, match: (name: string) => boolean): Promise<void> {
+  await withAdmin(url, async (c) => {
+    const { rows } = await c.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'sretl\\_test\\_%'",
+    )
+    for (const { datname } of rows.filter((r) => match(r.datname))) {
+      await c.query(`ALTER DATABASE ${pg.escapeIdentifier(datname)} IS_TEMPLATE false`)
+      await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`)
+    }
+  })
+}
+
+async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = `/${database}`
+  return u.toString()
+}

@@ -77,6 +77,18 @@ export const errorCatalogue = {
     retryable: false,
     summary: 'An applied migration file was edited afterwards; migrations are forward-only.',
   },
+  // events (the codes a rejected event carries in the dead-letter headers and metrics)
+  EVENT_TOO_LARGE: { retryable: false, summary: 'An event is larger than the 64 KiB a sale line may take.' },
+  EVENT_NOT_JSON: { retryable: false, summary: 'An event is not valid UTF-8 JSON.' },
+  EVENT_SCHEMA_INVALID: {
+    retryable: false,
+    summary: 'An event does not match the sale_line v1 JSON Schema.',
+  },
+  EVENT_RULE_VIOLATED: {
+    retryable: false,
+    summary:
+      'An event breaks a rule of the contract (amount arithmetic, signs, a return without its receipt).',
+  },
   // anything else
   INTERNAL: { retryable: false, summary: 'A bug: an error the program did not expect.' },
 } as const satisfies Record<string, ErrorSpec>

@@ -2,4 +2,7 @@
 import { writeFileSync } from 'node:fs'
 import { portableSchema } from '../src/domain/sale-line-validator.ts'
 
-writeFileSync(new URL('../schemas/sale_line.v1.json', import.meta.url), `${JSON.stringify(portableSchema(), null, 2)}\n`)
+writeFileSync(
+  new URL('../schemas/sale_line.v1.json', import.meta.url),
+  `${JSON.stringify(portableSchema(), null, 2)}\n`,
+)

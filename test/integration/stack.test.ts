@@ -21,15 +21,7 @@ before(async () => {
 })
 after(() => db.drop())
 
-/** An environment in which `sretl up` must start its own Kafka on free ports. */
-async function localStackEnv(): Promise<Record<string, string>> {
-  const env = testEnv({ databaseUrl: db.url })
-  delete env.KAFKA_BOOTSTRAP_SERVERS
-  env.KAFKA_PORT = String(await findFreePort())
-  env.KAFKA_CONTROLLER_PORT = String(await findFreePort())
-  env.KAFKA_HEAP = '256m'
-  return env
-}
+const localStackEnv = () => upEnv(db.url)
 
 async function startUp(env: Record<string, string>) {
   const up = startCli(['up'], env)

@@ -14,6 +14,7 @@ import { loadConfig, type Env } from '../../src/platform/config.ts'
 import { createAdmin, ensureTopics } from '../../src/platform/kafka.ts'
 import { createPool, type DbRole, type Pool } from '../../src/platform/postgres.ts'
 import { topicSpecs } from '../../src/platform/topics.ts'
+import { findFreePort } from '../../src/stack/ports.ts'
 import { withDatabase } from './global-setup.ts'
 
 export const ROOT = new URL('../../', import.meta.url).pathname
@@ -101,6 +102,19 @@ export function testEnv(
   }
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl
   for (const [k, v] of Object.entries(options.extra ?? {})) if (v !== undefined) env[k] = v
+  return env
+}
+
+/**
+ * An environment in which `sretl up` starts its own Kafka on free ports (instead of reusing the
+ * run's broker), against the given database, with a private SRETL_HOME.
+ */
+export async function upEnv(databaseUrl: string): Promise<Record<string, string>> {
+  const env = testEnv({ databaseUrl })
+  delete env.KAFKA_BOOTSTRAP_SERVERS
+  env.KAFKA_PORT = String(await findFreePort())
+  env.KAFKA_CONTROLLER_PORT = String(await findFreePort())
+  env.KAFKA_HEAP = '256m'
   return env
 }
 

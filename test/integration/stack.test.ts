@@ -10,7 +10,7 @@ import {
   createTestDatabase,
   runCli,
   startCli,
-  testEnv,
+  upEnv,
   waitFor,
   type TestDatabase,
 } from '../support/harness.ts'

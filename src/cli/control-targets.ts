@@ -35,16 +35,18 @@ for (const [name, target] of Object.entries(controlTargets)) {
     `Where operator commands reach the ${name}’s HTTP API. Default: http://127.0.0.1:$${target.prefix}_PORT.`,
     ['http:', 'https:'],
   )
-  shape[`${target.prefix}_PORT`] = target.port
 }
 
 /** Base URL of every control target (no trailing slash). */
-export const controlTargetsSection: AnySection = defineSection(shape, (values) => {
+export const controlTargetsSection: AnySection = defineSection(shape, (values, env) => {
   const urls: Record<string, string> = {}
   for (const [name, target] of Object.entries(controlTargets)) {
     const explicit = values[`${target.prefix}_URL`] as string | undefined
-    const port = values[`${target.prefix}_PORT`] as number
-    urls[name] = (explicit ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '')
+    // the component's own port variable, parsed by its own schema (documented with the component)
+    const portVar = `${target.prefix}_PORT`
+    const port = target.port.safeParse(env[portVar]?.trim() || undefined)
+    if (!port.success) throw new Error(`${portVar}: must be a port number, got "${env[portVar]}"`)
+    urls[name] = (explicit ?? `http://127.0.0.1:${String(port.data)}`).replace(/\/+$/, '')
   }
   return urls
 })

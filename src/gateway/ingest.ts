@@ -13,7 +13,7 @@
  *   from memory. Within one gateway, a client's retries therefore never put an event in the
  *   topic twice; across gateways, sales_raw's primary key on event_id still lands it once.
  *
- * See docs/decisions/0007-gateway-backpressure.md.
+ * See docs/decisions/0007-gateway-acknowledgement-and-backpressure.md.
  */
 import { errorMessage } from '../platform/errors.ts'
 import type { BytesMessage } from '../platform/kafka.ts'

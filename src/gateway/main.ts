@@ -5,6 +5,7 @@ import { createProducer } from '../platform/kafka.ts'
 import { kafkaReadiness } from '../platform/kafka-probe.ts'
 import { topicNames } from '../platform/topics.ts'
 import { Keyring } from './api-keys.ts'
+import { CoalescingSender } from './coalescing-sender.ts'
 import { gatewaySection, type GatewayConfig } from './config.ts'
 import { Gateway } from './gateway.ts'
 import { Ingest } from './ingest.ts'
@@ -27,9 +28,10 @@ function start(context: ComponentContext<GatewayConfig>): Promise<StartedCompone
   const producer = createProducer(config.kafka, 'gateway')
   lifecycle.add('kafka producer', () => producer.close(true))
   const metrics = createGatewayMetrics(context.metrics)
+  const sender = new CoalescingSender((messages) => producer.send({ messages }), settings.maxBatchEvents)
   const ingest = new Ingest({
     topic,
-    send: (messages) => producer.send({ messages }),
+    send: (messages) => sender.send(messages),
     maxInFlight: settings.maxInFlightEvents,
     dedupeCacheSize: settings.dedupeCacheSize,
     retryAfterMs: settings.retryAfterSec * 1000,

@@ -12,7 +12,12 @@
  * Components add their own routes on the returned Fastify instance before it listens.
  */
 import { hostname } from 'node:os'
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify'
 import type { Logger } from './logger.ts'
 import { renderMetrics, type MetricsRegistry } from './metrics.ts'
 
@@ -79,7 +84,7 @@ export function buildComponentServer(options: ComponentServerOptions): FastifyIn
     // the cast widens Fastify's logger generic to the base type the rest of the code uses
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
   })
@@ -91,7 +96,7 @@ export function buildComponentServer(options: ComponentServerOptions): FastifyIn
       .send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   )
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const mapped = httpError(error)
+    const mapped = httpError(error, options.bodyLimit ?? 1024 * 1024)
     if (mapped.status >= 500) {
       options.logger.error({ err: error.message, method: request.method, url: request.url }, 'request failed')
     }
@@ -125,7 +130,10 @@ export function buildComponentServer(options: ComponentServerOptions): FastifyIn
 }
 
 /** Fastify's own errors (body parsing, limits, timeouts) as the program's JSON error codes. */
-export function httpError(error: { code?: string; statusCode?: number; message: string }): {
+export function httpError(
+  error: { code?: string; statusCode?: number; message: string },
+  bodyLimit: number,
+): {
   status: number
   code: string
   message: string
@@ -135,7 +143,7 @@ export function httpError(error: { code?: string; statusCode?: number; message: 
       return {
         status: 413,
         code: 'BODY_TOO_LARGE',
-        message: 'the request body is larger than this server accepts',
+        message: `the request body is larger than the ${bodyLimit} bytes this server accepts; split it`,
       }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: error.message }

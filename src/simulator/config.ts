@@ -102,7 +102,7 @@ export const simulatorSection = defineSection(
     }),
     SIMULATOR_FAULT_DUPLICATE_SHARE: share('Fault: share of events sent twice with the same event_id.', 0),
     SIMULATOR_FAULT_MALFORMED_SHARE: share(
-      'Fault: share of events accompanied by a malformed message (bad JSON, wrong types, negative price, missing field, bad UTF-8).',
+      'Fault: share of events accompanied by a malformed message (cut-off JSON, wrong types, negative price, missing field, wrong net amount, bad UTF-8).',
       0,
     ),
     SIMULATOR_FAULT_FAR_DATE_SHARE: share(

@@ -209,10 +209,13 @@ export class EventSource {
   }
 }
 
-/** Broken variants of a real line, as buggy tills and integrations send them. */
+/**
+ * Broken variants of a real line, as buggy tills and integrations send them: cut-off JSON, a
+ * number as a string, a negative price, a missing field, wrong arithmetic, bytes that are not UTF-8.
+ */
 export function malformed(line: SaleLine, random: Random): Buffer {
   const text = JSON.stringify(line)
-  switch (random.int(5)) {
+  switch (random.int(6)) {
     case 0:
       return Buffer.from(text.slice(0, 1 + random.int(text.length - 2)))
     case 1:
@@ -226,6 +229,8 @@ export function malformed(line: SaleLine, random: Random): Buffer {
       const { sku: _sku, ...rest } = line
       return Buffer.from(JSON.stringify(rest))
     }
+    case 4:
+      return Buffer.from(JSON.stringify({ ...line, net_amount_minor: line.net_amount_minor + 1 }))
     default:
       return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(0, 40))])
   }

@@ -95,6 +95,7 @@ export class Simulator {
   #pauseReason: string | null = null
   #finished: FinishReason | null = null
   #stalled = false
+  #started = false
   #stopped = false
   /** After a failed send, production waits until then instead of failing in a tight loop. */
   #holdUntil = 0
@@ -127,6 +128,7 @@ export class Simulator {
   }
 
   start(): void {
+    this.#started = true
     this.tracker.set('RUNNING')
     this.#pacer.reset()
     this.#log.info(
@@ -325,7 +327,7 @@ export class Simulator {
   }
 
   #schedule(delayMs: number): void {
-    if (this.#stopped) return
+    if (this.#stopped || !this.#started) return
     this.#clearTimer()
     this.#timer =
       delayMs <= 0

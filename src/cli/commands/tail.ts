@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'
-import { referenceStores } from '../../domain/reference-data.ts'
+import { referenceProducts, referenceStores } from '../../domain/reference-data.ts'
 import { CURRENCY_DIGITS } from '../../domain/reference-tables.ts'
 import { decodeSaleLine } from '../../domain/sale-line-validator.ts'
 import type { SaleLine } from '../../domain/sale-line.ts'
@@ -98,6 +98,7 @@ function positiveInt(raw: string | boolean | undefined, name: string, fallback: 
 }
 
 const storeNames = new Map(referenceStores().map((s) => [s.store_id, s.name]))
+const productNames = new Map(referenceProducts().map((p) => [p.sku, p.name]))
 
 function printEvent(ui: Ui, value: Buffer, partition: number, json: boolean): void {
   if (json) {
@@ -114,9 +115,9 @@ function printEvent(ui: Ui, value: Buffer, partition: number, json: boolean): vo
 }
 
 export function describe(e: SaleLine): string {
-  const time = e.event_time.slice(11, 23)
+  const time = `${e.event_time.slice(11, 23)}Z`
   const store = `${e.store_id} ${storeNames.get(e.store_id) ?? ''}`.padEnd(26)
-  const item = `${e.quantity} × ${e.sku} ${e.category}`.padEnd(34)
+  const item = `${e.quantity} × ${productNames.get(e.sku) ?? e.sku}`.padEnd(38) + e.category.padEnd(14)
   const amount = `${money(e.net_amount_minor, e.currency)} ${e.currency}`.padStart(14)
   const extras = [
     e.payment_method.toLowerCase(),

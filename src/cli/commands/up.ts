@@ -74,6 +74,11 @@ export const upCommand = defineCommand({
       ['service', 'address', 'pid', ''],
     )
     ui.line()
+    if (stack.services.some((s) => s.name === 'simulator')) {
+      ui.line(
+        'Watch the stream: `npx sretl tail` · change the rate: `npx sretl rate 500` · pause: `npx sretl pause simulator`',
+      )
+    }
     ui.line(`Logs: ${config.paths.logs}`)
     ui.line(
       `Ready in ${formatDuration(readyAt.getTime() - startedAt)}. \`sretl status\` shows what runs; Ctrl-C or \`sretl down\` stops it.`,

@@ -115,3 +115,17 @@ test('a simulated history should be the same events for the same seed, and end b
   }
   assert.deepEqual(await run(), first, 'the same bytes in the same order on every partition')
 })
+
+test('sretl tail should print the stream’s events, and say so when the topic is missing', async () => {
+  const json = await runCli(['tail', '--json', '-n', '3', '--from-beginning'], env)
+  assert.equal(json.code, 0, json.stderr)
+  const events = json.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as SaleLine)
+  assert.equal(events.length, 3)
+  assert.ok(events.every((e) => /^S\d{4}$/.test(e.store_id)))
+  const missing = await runCli(['tail', '-n', '1'], testEnv())
+  assert.equal(missing.code, 1)
+  assert.match(missing.stderr, /does not exist; create it with `sretl topics` \[TOPIC_MISSING\]/)
+})

@@ -7,7 +7,8 @@ import type { SaleLine } from '../../domain/sale-line.ts'
 import { baseConfigSection } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
 import { SretlError } from '../../platform/errors.ts'
-import { createConsumer, kafkaAnswers } from '../../platform/kafka.ts'
+import { createConsumer } from '../../platform/kafka.ts'
+import { probeTopic } from '../../platform/kafka-probe.ts'
 import { topicNames } from '../../platform/topics.ts'
 import { defineCommand } from '../command.ts'
 import { formatCount, type Ui } from '../ui.ts'
@@ -34,13 +35,14 @@ export const tailCommand = defineCommand({
     const config = loadConfig(env, baseConfigSection)
     const count = positiveInt(values.count, 'count', Number.POSITIVE_INFINITY)
     const perSecond = positiveInt(values['per-second'], 'per-second', 5)
-    if (!(await kafkaAnswers(config.kafka))) {
+    const topic = topicNames(config.kafka).salesEvents
+    const probe = await probeTopic(config.kafka, topic)
+    if (!probe.ready) {
       throw new SretlError(
-        'KAFKA_UNAVAILABLE',
-        `no Kafka broker answered at ${config.kafka.bootstrapServers.join(',')}; start the stack with \`sretl up\``,
+        probe.code ?? 'KAFKA_UNAVAILABLE',
+        `${probe.reasons.join('; ')}${probe.code === 'KAFKA_UNAVAILABLE' ? '; start the stack with `sretl up`' : ''}`,
       )
     }
-    const topic = topicNames(config.kafka).salesEvents
     const consumer = createConsumer(config.kafka, {
       groupId: `sretl-tail-${randomBytes(6).toString('hex')}`,
       clientSuffix: 'tail',

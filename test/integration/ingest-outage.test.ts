@@ -45,7 +45,7 @@ before(async () => {
       KAFKA_BOOTSTRAP_SERVERS: broker.bootstrap,
       KAFKA_SEND_TIMEOUT_MS: '2000',
       GATEWAY_ALLOW_DEV_KEY: 'true',
-      GATEWAY_RETRY_AFTER_SEC: '1',
+      GATEWAY_RETRY_AFTER_SEC: '3',
       RATE_PER_SEC: '200',
       SIMULATOR_MAX_IN_FLIGHT: '400',
       SIMULATOR_BATCH_MAX: '50',

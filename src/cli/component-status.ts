@@ -67,9 +67,14 @@ export async function readComponent(component: ComponentAddress, timeoutMs = 200
   }
 }
 
-/** `details.partitions[]` with `lagMessages` / `lagSeconds`, as far as they are present and numeric. */
+/**
+ * `details.partitions[]` with `lagMessages` / `lagSeconds` (the lander's shape: `details.topic`,
+ * and per partition `partition`, `state`, `lagMessages`, `lagSeconds`, either may be null), as far
+ * as they are present and numeric.
+ */
 export function lagOf(details: unknown): PartitionLag[] {
   if (!isRecord(details) || !Array.isArray(details.partitions)) return []
+  const topic = typeof details.topic === 'string' ? details.topic : undefined
   const out: PartitionLag[] = []
   for (const item of details.partitions) {
     if (!isRecord(item)) continue
@@ -80,7 +85,7 @@ export function lagOf(details: unknown): PartitionLag[] {
     if (lagMessages === undefined && lagSeconds === undefined) continue
     out.push({
       partition: String(partition),
-      ...(typeof item.topic === 'string' ? { topic: item.topic } : {}),
+      ...(typeof item.topic === 'string' ? { topic: item.topic } : topic ? { topic } : {}),
       ...(lagMessages === undefined ? {} : { lagMessages }),
       ...(lagSeconds === undefined ? {} : { lagSeconds }),
       ...(typeof item.state === 'string' ? { state: item.state } : {}),

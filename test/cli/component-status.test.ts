@@ -24,6 +24,34 @@ test('lag should be read from details.partitions whatever else the lander report
       { partition: '2', lagMessages: 7 },
     ],
   )
+  assert.deepEqual(
+    lagOf({
+      group: 'sretl-lander',
+      topic: 'sales.events.v1',
+      partitions: [
+        {
+          partition: 0,
+          state: 'RUNNING',
+          lastError: null,
+          storedOffset: 5,
+          endOffset: 9,
+          lagMessages: 4,
+          lagSeconds: 0.8,
+        },
+        {
+          partition: 1,
+          state: 'PAUSED',
+          lastError: null,
+          storedOffset: null,
+          endOffset: null,
+          lagMessages: null,
+          lagSeconds: null,
+        },
+      ],
+    }),
+    [{ partition: '0', topic: 'sales.events.v1', lagMessages: 4, lagSeconds: 0.8, state: 'RUNNING' }],
+    'the lander’s own shape (issue 4)',
+  )
   for (const details of [undefined, null, {}, { partitions: {} }, { partitions: 'x' }, []]) {
     assert.deepEqual(lagOf(details), [])
   }

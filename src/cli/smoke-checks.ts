@@ -9,6 +9,9 @@ import { activeTargets, alerts } from '../platform/prometheus-api.ts'
 import { formatCount } from './ui.ts'
 import { readComponent, type ComponentAddress } from './component-status.ts'
 
+/** Failed panel queries listed under the table; the rest are counted. */
+const MORE_LINES = 12
+
 export const SMOKE_CHECKS = ['rows', 'components', 'targets', 'dashboards', 'alerts'] as const
 export type SmokeCheckName = (typeof SMOKE_CHECKS)[number]
 
@@ -54,7 +57,7 @@ export function rowsCheck(context: SmokeContext): () => Promise<CheckResult> {
     try {
       rows = await insertedRows(context.databaseUrl, context.connectTimeoutMs)
     } catch (err) {
-      return { ok: false, detail: `sales_raw: PostgreSQL did not answer (${(err as Error).message})` }
+      return { ok: false, detail: `sales_raw: cannot read its statistics (${(err as Error).message})` }
     }
     if (!baseline) {
       baseline = { rows, at: Date.now() }
@@ -118,11 +121,15 @@ export async function dashboardsCheck(context: SmokeContext): Promise<CheckResul
     })
     const failures = describeFailures(proofs)
     if (failures.length === 0) return { ok: true, detail: `${proofs.length} panel queries returned data` }
+    const unreachable = proofs.find((p) => p.error?.startsWith('Prometheus at '))
+    if (unreachable) return { ok: false, detail: unreachable.error ?? 'Prometheus did not answer' }
     const first = proofs.find((p) => !p.ok)
+    const shown = failures.slice(0, MORE_LINES)
     return {
       ok: false,
       detail: `${failures.length} of ${proofs.length} panel queries failed; first: ${first?.query.dashboard} / ${first?.query.panel} (${first?.error ?? ''})`,
-      more: failures,
+      more:
+        failures.length > shown.length ? [...shown, `… and ${failures.length - shown.length} more`] : shown,
     }
   } finally {
     await client.end().catch(() => undefined)

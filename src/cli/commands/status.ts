@@ -252,7 +252,7 @@ function printReport(ui: Ui, report: StatusReport): void {
   ui.line()
   const m = report.prometheus
   if (!m.reachable) {
-    ui.line(`Prometheus ${m.url}: not reachable${m.error ? ` (${m.error})` : ''}`)
+    ui.line(m.error ?? `Prometheus ${m.url}: not reachable`)
     return
   }
   const firing = m.firing ?? []

@@ -9,6 +9,7 @@ import { commandHelp, mainHelp, parseCommandArgs, type Command } from './command
 import { downCommand } from './commands/down.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { runCommand } from './commands/run.ts'
+import { smokeCommand } from './commands/smoke.ts'
 import { statusCommand } from './commands/status.ts'
 import { topicsCommand } from './commands/topics.ts'
 import { upCommand } from './commands/up.ts'
@@ -21,6 +22,7 @@ export const commands: readonly Command[] = [
   migrateCommand,
   topicsCommand,
   runCommand,
+  smokeCommand,
 ]
 
 const EXIT_USAGE = 2

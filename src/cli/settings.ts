@@ -4,7 +4,9 @@
  */
 import { baseSections } from '../platform/base-config.ts'
 import type { AnySection } from '../platform/config.ts'
+import { monitoringSection } from '../platform/monitoring-config.ts'
 
 export const allConfigSections: Readonly<Record<string, AnySection>> = {
   ...baseSections,
+  monitoring: monitoringSection,
 }

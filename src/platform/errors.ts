@@ -53,6 +53,11 @@ export const errorCatalogue = {
     retryable: false,
     summary: '`sretl up` was started while another `sretl up` runs the stack.',
   },
+  MONITORING_START_FAILED: {
+    retryable: false,
+    summary:
+      'Prometheus, Alertmanager or the PostgreSQL exporter is installed but exited or did not become ready.',
+  },
   // Kafka
   KAFKA_UNAVAILABLE: {
     retryable: true,
@@ -88,6 +93,11 @@ export const errorCatalogue = {
     retryable: false,
     summary:
       'An event breaks a rule of the contract (amount arithmetic, signs, a return without its receipt).',
+  },
+  // checks
+  SMOKE_FAILED: {
+    retryable: true,
+    summary: '`sretl smoke` found the running stack unhealthy (the table it prints names each failed check).',
   },
   // anything else
   INTERNAL: { retryable: false, summary: 'A bug: an error the program did not expect.' },

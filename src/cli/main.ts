@@ -13,6 +13,7 @@ import { migrateCommand } from './commands/migrate.ts'
 import { rateCommand } from './commands/rate.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
+import { smokeCommand } from './commands/smoke.ts'
 import { statusCommand } from './commands/status.ts'
 import { tailCommand } from './commands/tail.ts'
 import { topicsCommand } from './commands/topics.ts'
@@ -32,6 +33,7 @@ export const commands: readonly Command[] = [
   pauseCommand,
   resumeCommand,
   apiKeyCommand,
+  smokeCommand,
 ]
 
 const EXIT_USAGE = 2

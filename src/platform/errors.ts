@@ -53,6 +53,11 @@ export const errorCatalogue = {
     retryable: false,
     summary: '`sretl up` was started while another `sretl up` runs the stack.',
   },
+  MONITORING_START_FAILED: {
+    retryable: false,
+    summary:
+      'Prometheus, Alertmanager or the PostgreSQL exporter is installed but exited or did not become ready.',
+  },
   // Kafka
   KAFKA_UNAVAILABLE: {
     retryable: true,
@@ -147,6 +152,11 @@ export const errorCatalogue = {
     summary: 'No event of a request is valid; the response lists each one with its field and reason.',
   },
   REQUEST_TIMEOUT: { retryable: true, summary: 'A request was not received completely in time.' },
+  // checks
+  SMOKE_FAILED: {
+    retryable: true,
+    summary: '`sretl smoke` found the running stack unhealthy (the table it prints names each failed check).',
+  },
   // anything else
   INTERNAL: { retryable: false, summary: 'A bug: an error the program did not expect.' },
 } as const satisfies Record<string, ErrorSpec>

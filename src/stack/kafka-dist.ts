@@ -75,10 +75,10 @@ export async function ensureKafkaDist(options: EnsureKafkaDistOptions): Promise<
     {
       timeoutMs: 20 * 60_000,
       onLine: (line) => {
-        const match = /^Downloaded from [^:]+: \S+ \(([\d.]+) ([kMG]?B)/.exec(line)
-        if (!match) return
+        const size = downloadedBytes(line)
+        if (size === undefined) return
         files += 1
-        bytes += Number(match[1]) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[match[2] ?? 'B'] ?? 1)
+        bytes += size
         const now = Date.now()
         if (now - lastReport > 250) {
           lastReport = now
@@ -125,6 +125,13 @@ function isComplete(dir: string): boolean {
   } catch {
     return false
   }
+}
+
+/** Bytes of one "Downloaded from central: <url> (12 kB at 3.4 MB/s)" line of Maven, else undefined. */
+export function downloadedBytes(line: string): number | undefined {
+  const match = /^(?:\[INFO\] )?Downloaded from [^:]+: \S+ \(([\d.]+) ([kMG]?B)/.exec(line)
+  if (!match) return undefined
+  return Number(match[1]) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[match[2] ?? 'B'] ?? 1)
 }
 
 /** The most telling line of a failed Maven run. */

@@ -203,11 +203,13 @@ async function createRoleAndDatabase(target: URL, cluster: LocalCluster, isRoot:
   const steps = [
     `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(user)}) THEN ` +
       `CREATE ROLE ${ident(user)} LOGIN PASSWORD ${literal(password)} CREATEDB CREATEROLE; END IF; END $$;`,
+    // the PostgreSQL exporter connects with this login too; pg_monitor lets it see every session
+    `GRANT pg_monitor TO ${ident(user)};`,
   ]
   if (!isRoot) {
     throw new SretlError(
       'PG_BOOTSTRAP_FAILED',
-      `PostgreSQL runs but has no role "${user}"; create it with: sudo -u postgres psql -p ${cluster.port} -c "CREATE ROLE ${user} LOGIN PASSWORD '${password}' CREATEDB CREATEROLE" && sudo -u postgres createdb -p ${cluster.port} -O ${user} ${database}; or set DATABASE_URL`,
+      `PostgreSQL runs but has no role "${user}"; create it with: sudo -u postgres psql -p ${cluster.port} -c "CREATE ROLE ${user} LOGIN PASSWORD '${password}' CREATEDB CREATEROLE IN ROLE pg_monitor" && sudo -u postgres createdb -p ${cluster.port} -O ${user} ${database}; or set DATABASE_URL`,
     )
   }
   const psql = (sql: string) =>

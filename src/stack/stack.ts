@@ -9,11 +9,13 @@ import { errorMessage, SretlError } from '../platform/errors.ts'
 import { createAdmin, ensureTopics, kafkaAnswers, type TopicOutcome } from '../platform/kafka.ts'
 import type { Logger } from '../platform/logger.ts'
 import { redactUrl } from '../platform/logger.ts'
+import type { MonitoringConfig } from '../platform/monitoring-config.ts'
 import { prepareDatabase } from '../platform/schema.ts'
 import { topicSpecs } from '../platform/topics.ts'
 import type { ComponentLaunch } from './components.ts'
 import { startKafkaBroker, type KafkaBroker } from './kafka-broker.ts'
 import { startProcess, type ManagedProcess, type ProcessExit } from './managed-process.ts'
+import { startMonitoring, type MonitoringOutcome } from './monitoring.ts'
 import { ensurePostgres, type PostgresHandle } from './postgres-server.ts'
 import type { OnProgress } from './progress.ts'
 import type { ServiceState } from './state.ts'
@@ -23,6 +25,8 @@ export interface StackOptions {
   /** Environment handed to component processes (they parse it themselves). */
   readonly env: NodeJS.ProcessEnv
   readonly components: readonly ComponentLaunch[]
+  /** Prometheus, Alertmanager and the PostgreSQL exporter; undefined starts none of them. */
+  readonly monitoring?: MonitoringConfig | undefined
   readonly logger: Logger
   readonly onProgress: OnProgress
 }
@@ -30,6 +34,8 @@ export interface StackOptions {
 export interface RunningStack {
   readonly services: readonly ServiceState[]
   readonly topics: readonly TopicOutcome[]
+  /** What of Prometheus, Alertmanager and the exporter runs (undefined: not asked for). */
+  readonly monitoring: MonitoringOutcome | undefined
   /** Resolves when a component or the broker exits while the stack is running. */
   readonly unexpectedExit: Promise<{ name: string; exit: ProcessExit }>
   stop(): Promise<void>
@@ -41,6 +47,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const services: ServiceState[] = []
   const watched: ManagedProcess[] = []
   let topics: TopicOutcome[]
+  let monitoring: MonitoringOutcome | undefined
   const stopAll = async (): Promise<void> => {
     while (stops.length > 0) {
       const item = stops.pop()
@@ -67,6 +74,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     if (postgres.startedCluster) stops.push({ name: 'postgres', stop: () => postgres.stop() })
     services.push({
       name: 'postgres',
+      kind: 'infrastructure',
       owned: postgres.startedCluster !== undefined,
       address: redactUrl(config.postgres.url),
       detail: postgres.startedCluster
@@ -101,6 +109,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     if (await kafkaAnswers(kafka)) {
       services.push({
         name: 'kafka',
+        kind: 'infrastructure',
         owned: false,
         address: kafka.bootstrapServers.join(','),
         detail: 'reused',
@@ -134,6 +143,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       watched.push(started.process)
       services.push({
         name: 'kafka',
+        kind: 'infrastructure',
         pid: started.process.pid,
         owned: true,
         address: started.bootstrap,
@@ -160,6 +170,30 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       detail: topics.map((t) => `${t.name} (${t.partitions} partitions, ${t.action})`).join(', '),
     })
 
+    // Prometheus, Alertmanager, PostgreSQL exporter: before the components, so their start is seen
+    if (options.monitoring) {
+      monitoring = await startMonitoring({
+        config: options.monitoring,
+        paths: config.paths,
+        databaseUrl: config.postgres.url,
+        components: options.components,
+        onProgress,
+        onStarted: (service) => {
+          stops.push({ name: service.name, stop: () => service.stop() })
+          watched.push(service.process)
+          services.push({
+            name: service.name,
+            kind: 'monitoring',
+            pid: service.process.pid,
+            owned: true,
+            address: service.address,
+            logFile: service.process.logFile,
+            detail: service.detail,
+          })
+        },
+      })
+    }
+
     // components
     for (const component of options.components) {
       onProgress({ step: component.name, state: 'start', detail: 'starting…' })
@@ -175,6 +209,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       watched.push(child)
       services.push({
         name: component.name,
+        kind: 'component',
         pid: child.pid,
         owned: true,
         address: component.address,
@@ -194,5 +229,5 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       })
     }
   })
-  return { services, topics, unexpectedExit, stop: stopAll }
+  return { services, topics, monitoring, unexpectedExit, stop: stopAll }
 }

@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path'
 
 export interface ServiceState {
   readonly name: string
+  /** What it is; absent in state files written before kinds existed. */
+  readonly kind?: 'infrastructure' | 'monitoring' | 'component'
   /** Process id when `up` started it; absent when an existing service was reused. */
   readonly pid?: number
   readonly owned: boolean

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
@@ -8,8 +9,10 @@ import { findFreePort, isPortFree } from '../../src/stack/ports.ts'
 import { readStackState } from '../../src/stack/state.ts'
 import {
   createTestDatabase,
+  monitoringPorts,
   runCli,
   startCli,
+  testEnv,
   upEnv,
   waitFor,
   type TestDatabase,
@@ -22,6 +25,16 @@ before(async () => {
 after(() => db.drop())
 
 const localStackEnv = () => upEnv(db.url)
+/** `up` reusing the run's Kafka: for tests about other parts, so they need not start a broker. */
+const reusedKafkaEnv = async () => testEnv({ databaseUrl: db.url, extra: await monitoringPorts() })
+
+const MONITORING = [
+  { name: 'postgres-exporter', command: 'prometheus-postgres-exporter', port: 'POSTGRES_EXPORTER_PORT' },
+  { name: 'alertmanager', command: 'prometheus-alertmanager', port: 'ALERTMANAGER_PORT' },
+  { name: 'prometheus', command: 'prometheus', port: 'PROMETHEUS_PORT' },
+] as const
+const PORT_VARIABLES = ['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', ...MONITORING.map((m) => m.port)]
+const installed = (command: string) => spawnSync('sh', ['-c', 'command -v "$0"', command]).status === 0
 
 async function startUp(env: Record<string, string>) {
   const up = startCli(['up'], env)
@@ -32,23 +45,45 @@ async function startUp(env: Record<string, string>) {
   assert.ok(kafka?.pid, 'up started its own Kafka')
   assert.ok(isPidAlive(kafka.pid))
   assert.equal(await isPortFree(Number(env.KAFKA_PORT)), false, 'Kafka listens on KAFKA_PORT')
-  return { up, kafkaPid: kafka.pid }
+  for (const part of MONITORING) {
+    const service = state.services.find((s) => s.name === part.name)
+    if (!installed(part.command)) {
+      assert.match(
+        up.output(),
+        new RegExp(`${part.name} not installed: apt-get install .*; continuing without it`),
+      )
+      continue
+    }
+    assert.ok(service?.pid && isPidAlive(service.pid), `up started ${part.name}`)
+    assert.equal(await isPortFree(Number(env[part.port])), false, `${part.name} listens on ${part.port}`)
+  }
+  if (installed('prometheus')) {
+    assert.match(up.output(), new RegExp(`^Prometheus: http://127\\.0\\.0\\.1:${env.PROMETHEUS_PORT} `, 'm'))
+  }
+  const pids = state.services.flatMap((s) => (s.owned && s.pid ? [{ name: s.name, pid: s.pid }] : []))
+  return { up, pids }
 }
 
-async function assertNothingLeft(env: Record<string, string>, kafkaPid: number): Promise<void> {
-  await waitFor(() => !isPidAlive(kafkaPid), {
-    timeoutMs: 30_000,
-    message: `Kafka (pid ${kafkaPid}) still running`,
-  })
-  assert.equal(await isPortFree(Number(env.KAFKA_PORT)), true, 'client port released')
-  assert.equal(await isPortFree(Number(env.KAFKA_CONTROLLER_PORT)), true, 'controller port released')
+async function assertNothingLeft(
+  env: Record<string, string>,
+  pids: { name: string; pid: number }[],
+): Promise<void> {
+  for (const { name, pid } of pids) {
+    await waitFor(() => !isPidAlive(pid), {
+      timeoutMs: 30_000,
+      message: `${name} (pid ${pid}) still running`,
+    })
+  }
+  for (const variable of PORT_VARIABLES) {
+    assert.equal(await isPortFree(Number(env[variable])), true, `${variable} released`)
+  }
   assert.equal(readStackState(join(env.SRETL_HOME ?? '', 'run')), undefined, 'state file removed')
 }
 
 describe('sretl up', () => {
   test('up then down should leave no process and no listening port behind', async () => {
     const env = await localStackEnv()
-    const { up, kafkaPid } = await startUp(env)
+    const { up, pids } = await startUp(env)
     const status = await runCli(['status', '--json'], env)
     assert.equal(status.code, 0, status.stderr)
     const report = JSON.parse(status.stdout) as {
@@ -64,28 +99,50 @@ describe('sretl up', () => {
     const down = await runCli(['down'], env)
     assert.equal(down.code, 0, down.stderr)
     assert.equal(await up.exited, 0)
-    await assertNothingLeft(env, kafkaPid)
+    await assertNothingLeft(env, pids)
   })
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`up should stop everything it started on ${signal}`, async () => {
       const env = await localStackEnv()
-      const { up, kafkaPid } = await startUp(env)
+      const { up, pids } = await startUp(env)
       up.child.kill(signal)
       assert.equal(await up.exited, 0)
-      await assertNothingLeft(env, kafkaPid)
+      await assertNothingLeft(env, pids)
     })
   }
 
   test('a second up should refuse while the first runs', async () => {
     const env = await localStackEnv()
-    const { up, kafkaPid } = await startUp(env)
+    const { up, pids } = await startUp(env)
     const second = await runCli(['up'], env)
     assert.equal(second.code, 1)
     assert.match(second.stderr, /already running .*pid \d+.*\[STACK_ALREADY_RUNNING\]/)
     up.child.kill('SIGTERM')
     await up.exited
-    await assertNothingLeft(env, kafkaPid)
+    await assertNothingLeft(env, pids)
+  })
+
+  test('a monitoring part that is not installed should be named and skipped, the rest running', async () => {
+    const env = await reusedKafkaEnv()
+    env.PROMETHEUS_CMD = '/nonexistent/prometheus'
+    const up = startCli(['up', '--no-components'], env)
+    await up.waitForLine(/^Ready in /, 120_000)
+    assert.match(
+      up.output(),
+      /prometheus not installed: apt-get install prometheus; continuing without it \(PROMETHEUS_CMD=\/nonexistent\/prometheus does not exist\)/,
+    )
+    assert.doesNotMatch(up.output(), /^Prometheus: /m)
+    const state = readStackState(join(env.SRETL_HOME ?? '', 'run'))
+    assert.equal(
+      state?.services.find((s) => s.name === 'prometheus'),
+      undefined,
+    )
+    up.child.kill('SIGTERM')
+    assert.equal(await up.exited, 0)
+    for (const variable of ['PROMETHEUS_PORT', 'ALERTMANAGER_PORT', 'POSTGRES_EXPORTER_PORT']) {
+      assert.equal(await isPortFree(Number(env[variable])), true, `${variable} released`)
+    }
   })
 })
 
@@ -139,6 +196,24 @@ describe('start-up errors give one clear line', () => {
       /Maven could not fetch Kafka 0\.0\.0-no-such-version from Maven Central: .*\[MAVEN_RESOLVE_FAILED\]/,
     )
   })
+
+  test(
+    'a taken Prometheus port should be named with its variable',
+    { skip: !installed('prometheus') },
+    async () => {
+      const env = await reusedKafkaEnv()
+      const squatter = createServer((socket) => socket.destroy())
+      await new Promise<void>((resolve) => squatter.listen(Number(env.PROMETHEUS_PORT), '127.0.0.1', resolve))
+      try {
+        await expectOneLineError(
+          env,
+          new RegExp(`port ${env.PROMETHEUS_PORT} \\(Prometheus port; .*PROMETHEUS_PORT.*\\[PORT_IN_USE\\]`),
+        )
+      } finally {
+        squatter.close()
+      }
+    },
+  )
 
   test('a taken Kafka port should be named with its variable', async () => {
     const env = await localStackEnv()

@@ -107,10 +107,11 @@ export function testEnv(
 
 /**
  * An environment in which `sretl up` starts its own Kafka on free ports (instead of reusing the
- * run's broker), against the given database, with a private SRETL_HOME.
+ * run's broker), against the given database, with a private SRETL_HOME; Prometheus, Alertmanager
+ * and the PostgreSQL exporter get free ports too.
  */
 export async function upEnv(databaseUrl: string): Promise<Record<string, string>> {
-  const env = testEnv({ databaseUrl })
+  const env = testEnv({ databaseUrl, extra: await monitoringPorts() })
   delete env.KAFKA_BOOTSTRAP_SERVERS
   env.KAFKA_PORT = String(await findFreePort())
   env.KAFKA_CONTROLLER_PORT = String(await findFreePort())
@@ -119,6 +120,15 @@ export async function upEnv(databaseUrl: string): Promise<Record<string, string>
   env.GATEWAY_PORT = String(await findFreePort())
   env.SIMULATOR_PORT = String(await findFreePort())
   return env
+}
+
+/** Free ports for the monitoring parts `sretl up` starts, so tests never meet 9090/9093/9187. */
+export async function monitoringPorts(): Promise<Record<string, string>> {
+  return {
+    PROMETHEUS_PORT: String(await findFreePort()),
+    ALERTMANAGER_PORT: String(await findFreePort()),
+    POSTGRES_EXPORTER_PORT: String(await findFreePort()),
+  }
 }
 
 /** The parsed configuration of a test environment, as a component would see it. */

@@ -21,7 +21,7 @@ export const downCommand = defineCommand({
       await stopPid(state.upPid, 90_000)
       stopped += 1
     }
-    for (const leftover of leftoverPids(config.paths.run)) {
+    for (const leftover of leftoverPids(config.paths.run, config.paths.home)) {
       ui.line(`Stopping leftover ${leftover.name} (pid ${leftover.pid})…`)
       await stopPid(leftover.pid, 30_000)
       rmSync(leftover.file, { force: true })
@@ -33,7 +33,7 @@ export const downCommand = defineCommand({
 })
 
 /** Processes named by pid files that are still alive and still ours (their command line says so). */
-function leftoverPids(runDir: string): { name: string; pid: number; file: string }[] {
+function leftoverPids(runDir: string, home: string): { name: string; pid: number; file: string }[] {
   let files: string[]
   try {
     files = readdirSync(runDir).filter((f) => f.endsWith('.pid'))
@@ -44,7 +44,7 @@ function leftoverPids(runDir: string): { name: string; pid: number; file: string
   for (const f of files) {
     const file = join(runDir, f)
     const pid = Number(readFileSync(file, 'utf8').trim())
-    if (!Number.isInteger(pid) || pid <= 0 || !isPidAlive(pid) || !isOurs(pid)) {
+    if (!Number.isInteger(pid) || pid <= 0 || !isPidAlive(pid) || !isOurs(pid, home)) {
       rmSync(file, { force: true })
       continue
     }
@@ -53,10 +53,11 @@ function leftoverPids(runDir: string): { name: string; pid: number; file: string
   return found
 }
 
-function isOurs(pid: number): boolean {
+/** Kafka, a component, or a monitoring part whose files live under this SRETL_HOME. */
+function isOurs(pid: number, home: string): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-    return cmdline.includes('kafka.Kafka') || cmdline.includes('cli/main.ts')
+    return cmdline.includes('kafka.Kafka') || cmdline.includes('cli/main.ts') || cmdline.includes(`${home}/`)
   } catch {
     // no /proc (macOS): trust the pid file
     return true

@@ -1,14 +1,18 @@
 import pg from 'pg'
-import { baseConfigSection, type BaseConfig } from '../../platform/base-config.ts'
+import type { BaseConfig } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
 import { errorMessage } from '../../platform/errors.ts'
 import { createAdmin, kafkaAnswers } from '../../platform/kafka.ts'
 import { redactUrl } from '../../platform/logger.ts'
+import { stackConfigSection } from '../../platform/monitoring-config.ts'
 import { countDefaultPartitionRows, listSalesRawPartitions } from '../../platform/partitions.ts'
+import { activeTargets, alerts } from '../../platform/prometheus-api.ts'
 import { allTopicNames } from '../../platform/topics.ts'
+import { stackComponents } from '../../stack/components.ts'
 import { isPidAlive } from '../../stack/managed-process.ts'
 import { readStackState } from '../../stack/state.ts'
 import { defineCommand } from '../command.ts'
+import { componentAddresses, readComponent, type ComponentReport } from '../component-status.ts'
 import { formatCount, type Ui } from '../ui.ts'
 
 interface StatusReport {
@@ -33,22 +37,38 @@ interface StatusReport {
     partitions?: { count: number; first?: string; last?: string }
     error?: string
   }
+  /** Each component's own /status (state, last error, and the lander's lag per partition). */
+  components: ComponentReport[]
+  prometheus: {
+    url: string
+    reachable: boolean
+    targetsUp?: number
+    targetsTotal?: number
+    firing?: string[]
+    error?: string
+  }
 }
 
 export const statusCommand = defineCommand({
   name: 'status',
-  summary: 'Show what runs where: stack processes, Kafka topics, database schema and partitions.',
+  summary:
+    'Show what runs where: stack processes, components and lag, Kafka topics, schema and partitions, Prometheus.',
   description:
-    'Works with or without `sretl up`: it checks the configured Kafka and PostgreSQL directly. Exit code 1 when Kafka or PostgreSQL does not answer.',
+    'Works with or without `sretl up`: it checks the configured Kafka, PostgreSQL and Prometheus directly and ' +
+    'asks each component for its /status (the lander reports lag per partition in messages and seconds). ' +
+    'Exit code 1 when Kafka or PostgreSQL does not answer.',
   options: { json: { type: 'boolean', description: 'Print the report as JSON.' } },
   async run({ env, ui, values }) {
-    const config = loadConfig(env, baseConfigSection)
+    const config = loadConfig(env, stackConfigSection)
     const report: StatusReport = {
       stack: { running: false, services: [] },
       kafka: { bootstrap: config.kafka.bootstrapServers.join(','), reachable: false, topics: [] },
       postgres: { url: redactUrl(config.postgres.url), reachable: false },
+      components: [],
+      prometheus: { url: config.monitoring.prometheus.url, reachable: false },
     }
     const state = readStackState(config.paths.run)
+    const running = state && isPidAlive(state.upPid) ? state : undefined
     if (state && isPidAlive(state.upPid)) {
       report.stack = {
         running: true,
@@ -66,6 +86,10 @@ export const statusCommand = defineCommand({
     await Promise.all([
       probeKafka(config, report),
       probePostgres(config.postgres.url, config.postgres.connectTimeoutMs, report),
+      probePrometheus(config.monitoring.prometheus.url, report),
+      Promise.all(componentAddresses(running, stackComponents(env)).map((c) => readComponent(c))).then(
+        (components) => void (report.components = components),
+      ),
     ])
 
     if (values.json === true) {
@@ -133,6 +157,56 @@ async function probePostgres(url: string, timeoutMs: number, report: StatusRepor
   }
 }
 
+async function probePrometheus(url: string, report: StatusReport): Promise<void> {
+  const targets = await activeTargets(url)
+  if ('error' in targets) {
+    report.prometheus.error = targets.error
+    return
+  }
+  report.prometheus.reachable = true
+  report.prometheus.targetsTotal = targets.length
+  report.prometheus.targetsUp = targets.filter((t) => t.health === 'up').length
+  const active = await alerts(url)
+  if (!('error' in active)) {
+    report.prometheus.firing = [...new Set(active.filter((a) => a.state === 'firing').map((a) => a.name))]
+  }
+}
+
+function printComponents(ui: Ui, components: readonly ComponentReport[]): void {
+  if (components.length === 0) return
+  ui.line()
+  ui.line('Components:')
+  ui.table(
+    components.map((c) => [
+      `  ${c.name}`,
+      c.state ?? 'unreachable',
+      c.address,
+      c.error ?? (c.lastError ? `last error ${c.lastError}` : ''),
+    ]),
+  )
+  for (const c of components.filter((x) => x.lag)) {
+    const lag = c.lag ?? []
+    ui.line()
+    ui.line(`Lag of the ${c.name} (end offset − next offset to land; age of the oldest event not landed):`)
+    const seconds = lag.flatMap((p) => (p.lagSeconds === undefined ? [] : [p.lagSeconds]))
+    ui.table(
+      [
+        ...lag.map((p) => [
+          `  ${p.topic ? `${p.topic}/` : ''}${p.partition}`,
+          p.lagMessages === undefined ? '-' : formatCount(p.lagMessages),
+          p.lagSeconds === undefined ? '-' : `${p.lagSeconds.toFixed(1)} s`,
+        ]),
+        [
+          '  total / worst',
+          formatCount(lag.reduce((sum, p) => sum + (p.lagMessages ?? 0), 0)),
+          seconds.length === 0 ? '-' : `${Math.max(...seconds).toFixed(1)} s`,
+        ],
+      ],
+      ['  partition', 'messages', 'seconds'],
+    )
+  }
+}
+
 function printReport(ui: Ui, report: StatusReport): void {
   if (report.stack.running) {
     ui.line(
@@ -151,6 +225,7 @@ function printReport(ui: Ui, report: StatusReport): void {
   } else {
     ui.line('Local stack: not running (start it with `sretl up`)')
   }
+  printComponents(ui, report.components)
   ui.line()
   const k = report.kafka
   ui.line(`Kafka ${k.bootstrap}: ${k.reachable ? 'reachable' : `NOT reachable (${k.error ?? 'unknown'})`}`)
@@ -174,4 +249,14 @@ function printReport(ui: Ui, report: StatusReport): void {
       )
     }
   }
+  ui.line()
+  const m = report.prometheus
+  if (!m.reachable) {
+    ui.line(m.error ?? `Prometheus ${m.url}: not reachable`)
+    return
+  }
+  const firing = m.firing ?? []
+  ui.line(
+    `Prometheus ${m.url}: ${m.targetsUp}/${m.targetsTotal} targets up; ${firing.length === 0 ? 'no alert firing' : `firing: ${firing.join(', ')}`}`,
+  )
 }

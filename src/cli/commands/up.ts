@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { baseConfigSection } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
 import { SretlError } from '../../platform/errors.ts'
 import { createLifecycle } from '../../platform/lifecycle.ts'
 import { createLogger } from '../../platform/logger.ts'
+import { stackConfigSection } from '../../platform/monitoring-config.ts'
 import { stackComponents } from '../../stack/components.ts'
 import { isPidAlive } from '../../stack/managed-process.ts'
 import { startStack } from '../../stack/stack.ts'
@@ -15,22 +15,30 @@ import { formatDuration } from '../ui.ts'
 
 export const upCommand = defineCommand({
   name: 'up',
-  summary: 'Start the local stack (PostgreSQL, Kafka, schema, topics, components); Ctrl-C stops it.',
+  summary:
+    'Start the local stack (PostgreSQL, Kafka, schema, topics, Prometheus, components); Ctrl-C stops it.',
   description:
     'Reuses a PostgreSQL at DATABASE_URL or starts the local server; reuses a Kafka that answers at ' +
     'KAFKA_BOOTSTRAP_SERVERS or starts one from Maven Central jars (downloaded once). Applies migrations, ' +
-    'creates topics, starts the pipeline components and prints what runs where. Everything it started is ' +
-    'stopped on Ctrl-C, on SIGTERM and by `sretl down`.',
+    'creates topics, starts the PostgreSQL exporter, Alertmanager and Prometheus when they are installed ' +
+    '(Debian packages prometheus-postgres-exporter, prometheus-alertmanager, prometheus), starts the ' +
+    'pipeline components and prints what runs where. Everything it started is stopped on Ctrl-C, on ' +
+    'SIGTERM and by `sretl down`.',
   options: {
     'no-components': {
       type: 'boolean',
-      description: 'Start only PostgreSQL and Kafka, without pipeline components.',
+      description:
+        'Start only the infrastructure (PostgreSQL, Kafka, monitoring), without pipeline components.',
+    },
+    'no-monitoring': {
+      type: 'boolean',
+      description: 'Do not start Prometheus, Alertmanager and the PostgreSQL exporter.',
     },
   },
-  examples: ['sretl up', 'KAFKA_PORT=19092 sretl up --no-components'],
+  examples: ['sretl up', 'KAFKA_PORT=19092 sretl up --no-components', 'PROMETHEUS_PORT=19090 sretl up'],
   async run({ env, ui, values }) {
     const startedAt = Date.now()
-    const config = loadConfig(env, baseConfigSection)
+    const config = loadConfig(env, stackConfigSection)
     const previous = readStackState(config.paths.run)
     if (previous && previous.upPid !== process.pid && isPidAlive(previous.upPid)) {
       throw new SretlError(
@@ -49,7 +57,14 @@ export const upCommand = defineCommand({
 
     ui.line('Starting the local stack (Ctrl-C stops it)…')
     const components = values['no-components'] === true ? [] : stackComponents(env)
-    const stack = await startStack({ config, env: { ...env }, components, logger, onProgress: ui.progress })
+    const stack = await startStack({
+      config,
+      env: { ...env },
+      components,
+      monitoring: values['no-monitoring'] === true ? undefined : config.monitoring,
+      logger,
+      onProgress: ui.progress,
+    })
     lifecycle.add('stack', async () => {
       ui.line('Stopping the local stack…')
       await stack.stop()
@@ -79,6 +94,14 @@ export const upCommand = defineCommand({
         'Watch the stream: `npx sretl tail` · change the rate: `npx sretl rate 500` · pause: `npx sretl pause simulator`',
       )
     }
+    const prometheusUrl = stack.monitoring?.prometheusUrl
+    if (prometheusUrl) {
+      ui.line(
+        `Prometheus: ${prometheusUrl} (targets: ${prometheusUrl}/targets, alerts: ${prometheusUrl}/alerts)`,
+      )
+    }
+    if (stack.monitoring?.alertmanagerUrl) ui.line(`Alertmanager: ${stack.monitoring.alertmanagerUrl}`)
+    for (const missing of stack.monitoring?.missing ?? []) ui.line(`Not running: ${missing.message}`)
     ui.line(`Logs: ${config.paths.logs}`)
     ui.line(
       `Ready in ${formatDuration(readyAt.getTime() - startedAt)}. \`sretl status\` shows what runs; Ctrl-C or \`sretl down\` stops it.`,

@@ -1,0 +1,132 @@
+import { loadConfig } from '../../platform/config.ts'
+import { SretlError } from '../../platform/errors.ts'
+import { stackConfigSection } from '../../platform/monitoring-config.ts'
+import { stackComponents } from '../../stack/components.ts'
+import { readStackState } from '../../stack/state.ts'
+import { defineCommand } from '../command.ts'
+import { componentAddresses } from '../component-status.ts'
+import {
+  alertsCheck,
+  componentsCheck,
+  dashboardsCheck,
+  rowsCheck,
+  SMOKE_CHECKS,
+  targetsCheck,
+  type CheckResult,
+  type SmokeCheckName,
+  type SmokeContext,
+} from '../smoke-checks.ts'
+
+export const smokeCommand = defineCommand({
+  name: 'smoke',
+  summary: 'Check a running stack end to end: rows grow, components run, targets UP, dashboards have data.',
+  description:
+    'Against the running stack (`sretl up`, or the PostgreSQL at DATABASE_URL and the Prometheus at ' +
+    'PROMETHEUS_URL): sales_raw gains rows; every component answers RUNNING on /status; every Prometheus ' +
+    'target is UP; every dashboard panel query in deploy/grafana/dashboards returns data; no alert fires ' +
+    'but the expected ones. Each check is retried until it passes or the time is up. Prints a table; ' +
+    'exit code 1 when a check fails.',
+  options: {
+    timeout: {
+      type: 'string',
+      valueName: 'seconds',
+      description: 'How long checks may take to pass (default 50).',
+    },
+    'expect-alert': {
+      type: 'string',
+      valueName: 'names',
+      description: 'Alerts allowed to fire, comma-separated (e.g. SretlLagHigh while the lander is paused).',
+    },
+    skip: {
+      type: 'string',
+      valueName: 'checks',
+      description: `Checks to leave out, comma-separated: ${SMOKE_CHECKS.join(', ')}.`,
+    },
+    json: { type: 'boolean', description: 'Print the results as JSON.' },
+  },
+  examples: [
+    'sretl smoke',
+    'sretl smoke --timeout 120 --expect-alert SretlLagHigh',
+    'sretl smoke --skip rows',
+  ],
+  async run({ env, ui, values }) {
+    const config = loadConfig(env, stackConfigSection)
+    const timeoutSeconds = values.timeout === undefined ? 50 : Number(values.timeout)
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 3600) {
+      throw new SretlError(
+        'USAGE',
+        `--timeout must be a number of seconds between 1 and 3600, got "${String(values.timeout)}"`,
+      )
+    }
+    const skipped = list(values.skip)
+    const unknown = skipped.filter((s) => !SMOKE_CHECKS.includes(s as SmokeCheckName))
+    if (unknown.length > 0) {
+      throw new SretlError(
+        'USAGE',
+        `unknown check(s) ${unknown.join(', ')}; the checks are ${SMOKE_CHECKS.join(', ')}`,
+      )
+    }
+    const context: SmokeContext = {
+      databaseUrl: config.postgres.url,
+      prometheusUrl: config.monitoring.prometheus.url,
+      components: componentAddresses(readStackState(config.paths.run), stackComponents(env)),
+      expectedAlerts: list(values['expect-alert']),
+      connectTimeoutMs: config.postgres.connectTimeoutMs,
+    }
+    const checks: Record<SmokeCheckName, () => Promise<CheckResult>> = {
+      rows: rowsCheck(context),
+      components: () => componentsCheck(context),
+      targets: () => targetsCheck(context),
+      dashboards: () => dashboardsCheck(context),
+      alerts: () => alertsCheck(context),
+    }
+    const active = SMOKE_CHECKS.filter((name) => !skipped.includes(name))
+    const results = new Map<SmokeCheckName, CheckResult>()
+    const deadline = Date.now() + timeoutSeconds * 1000
+    if (values.json !== true) ui.line(`Smoke-testing the stack (up to ${timeoutSeconds} s)…`)
+    for (;;) {
+      for (const name of active) {
+        if (results.get(name)?.ok) continue
+        results.set(name, await checks[name]())
+      }
+      if (active.every((name) => results.get(name)?.ok) || Date.now() >= deadline) break
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, Math.max(0, deadline - Date.now()))))
+    }
+    const failed = active.filter((name) => !results.get(name)?.ok)
+    if (values.json === true) {
+      ui.line(
+        JSON.stringify({ ok: failed.length === 0, checks: Object.fromEntries(results), skipped }, null, 2),
+      )
+    } else {
+      ui.table(
+        [
+          ...active.map((name) => {
+            const result = results.get(name)
+            return [name, result?.ok ? 'PASS' : 'FAIL', result?.detail ?? '']
+          }),
+          ...skipped.map((name) => [name, 'SKIP', '']),
+        ],
+        ['check', 'result', 'detail'],
+      )
+      for (const name of failed) {
+        for (const line of results.get(name)?.more ?? []) ui.line(`  ${name}: ${line}`)
+      }
+    }
+    if (failed.length > 0) {
+      throw new SretlError(
+        'SMOKE_FAILED',
+        `${failed.length} of ${active.length} checks failed: ${failed.join(', ')}`,
+      )
+    }
+    if (values.json !== true) ui.line(`All ${active.length} checks passed.`)
+  },
+})
+
+function list(value: string | boolean | undefined): string[] {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : []
+}

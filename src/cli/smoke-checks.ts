@@ -1,0 +1,156 @@
+/**
+ * The checks of `sretl smoke`: each runs against the live stack and says pass or fail with a
+ * plain detail. They are retried until they pass or the time is up, so a stack that has just
+ * started gets the time it needs, and nothing is asserted on timing.
+ */
+import pg from 'pg'
+import { describeFailures, loadDashboards, proveDashboards } from '../platform/dashboard-proof.ts'
+import { activeTargets, alerts } from '../platform/prometheus-api.ts'
+import { formatCount } from './ui.ts'
+import { readComponent, type ComponentAddress } from './component-status.ts'
+
+/** Failed panel queries listed under the table; the rest are counted. */
+const MORE_LINES = 12
+
+export const SMOKE_CHECKS = ['rows', 'components', 'targets', 'dashboards', 'alerts'] as const
+export type SmokeCheckName = (typeof SMOKE_CHECKS)[number]
+
+export interface CheckResult {
+  readonly ok: boolean
+  readonly detail: string
+  /** Longer explanation printed under the table (one item per line). */
+  readonly more?: readonly string[]
+}
+
+export interface SmokeContext {
+  readonly databaseUrl: string
+  readonly prometheusUrl: string
+  readonly components: readonly ComponentAddress[]
+  readonly expectedAlerts: readonly string[]
+  readonly connectTimeoutMs: number
+}
+
+/** Rows inserted into sales_raw's partitions so far (cumulative statistics; cheap at any size). */
+async function insertedRows(url: string, timeoutMs: number): Promise<number> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeoutMs,
+    application_name: 'sretl-smoke',
+  })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT coalesce(sum(n_tup_ins), 0)::bigint::text AS n FROM pg_stat_user_tables
+        WHERE relid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'sales_raw'::regclass)`,
+    )
+    return Number(rows[0]?.n ?? 0)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+/** A check of sales_raw growth: the first call takes the baseline, later calls compare. */
+export function rowsCheck(context: SmokeContext): () => Promise<CheckResult> {
+  let baseline: { rows: number; at: number } | undefined
+  return async () => {
+    let rows: number
+    try {
+      rows = await insertedRows(context.databaseUrl, context.connectTimeoutMs)
+    } catch (err) {
+      return { ok: false, detail: `sales_raw: cannot read its statistics (${(err as Error).message})` }
+    }
+    if (!baseline) {
+      baseline = { rows, at: Date.now() }
+      return { ok: false, detail: 'sales_raw: first reading taken, waiting for new rows' }
+    }
+    const seconds = ((Date.now() - baseline.at) / 1000).toFixed(1)
+    if (rows > baseline.rows) {
+      return { ok: true, detail: `sales_raw +${formatCount(rows - baseline.rows)} rows in ${seconds} s` }
+    }
+    return {
+      ok: false,
+      detail: `sales_raw: no new rows in ${seconds} s (rows are stale; is the lander landing?)`,
+    }
+  }
+}
+
+export async function componentsCheck(context: SmokeContext): Promise<CheckResult> {
+  if (context.components.length === 0) return { ok: true, detail: 'no components in this stack' }
+  const reports = await Promise.all(context.components.map((c) => readComponent(c)))
+  const bad = reports.filter((r) => r.state !== 'RUNNING')
+  const describe = (r: (typeof reports)[number]) =>
+    `${r.name}: ${r.error ?? `${r.state ?? 'no state'}${r.lastError ? ` (${r.lastError})` : ''}`}`
+  if (bad.length === 0) return { ok: true, detail: `${reports.map((r) => r.name).join(', ')} RUNNING` }
+  return { ok: false, detail: bad.map(describe).join('; ') }
+}
+
+export async function targetsCheck(context: SmokeContext): Promise<CheckResult> {
+  const targets = await activeTargets(context.prometheusUrl)
+  if ('error' in targets) return { ok: false, detail: targets.error }
+  if (targets.length === 0) return { ok: false, detail: 'Prometheus has no scrape targets' }
+  const down = targets.filter((t) => t.health !== 'up')
+  if (down.length === 0)
+    return {
+      ok: true,
+      detail: `${targets.length} targets UP (${[...new Set(targets.map((t) => t.job))].join(', ')})`,
+    }
+  return {
+    ok: false,
+    detail: down
+      .map((t) => `${t.job} ${t.instance} ${t.health}${t.lastError ? `: ${t.lastError}` : ''}`)
+      .join('; '),
+  }
+}
+
+export async function dashboardsCheck(context: SmokeContext): Promise<CheckResult> {
+  const client = new pg.Client({
+    connectionString: context.databaseUrl,
+    connectionTimeoutMillis: context.connectTimeoutMs,
+    application_name: 'sretl-smoke',
+  })
+  try {
+    await client.connect()
+  } catch (err) {
+    return { ok: false, detail: `PostgreSQL did not answer (${(err as Error).message})` }
+  }
+  try {
+    const proofs = await proveDashboards(loadDashboards(), {
+      prometheusUrl: context.prometheusUrl,
+      db: client,
+      requireData: true,
+    })
+    const failures = describeFailures(proofs)
+    if (failures.length === 0) return { ok: true, detail: `${proofs.length} panel queries returned data` }
+    const unreachable = proofs.find((p) => p.error?.startsWith('Prometheus at '))
+    if (unreachable) return { ok: false, detail: unreachable.error ?? 'Prometheus did not answer' }
+    const first = proofs.find((p) => !p.ok)
+    const shown = failures.slice(0, MORE_LINES)
+    return {
+      ok: false,
+      detail: `${failures.length} of ${proofs.length} panel queries failed; first: ${first?.query.dashboard} / ${first?.query.panel} (${first?.error ?? ''})`,
+      more:
+        failures.length > shown.length ? [...shown, `… and ${failures.length - shown.length} more`] : shown,
+    }
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+export async function alertsCheck(context: SmokeContext): Promise<CheckResult> {
+  const active = await alerts(context.prometheusUrl)
+  if ('error' in active) return { ok: false, detail: active.error }
+  const firing = active.filter((a) => a.state === 'firing')
+  const unexpected = firing.filter((a) => !context.expectedAlerts.includes(a.name))
+  const expected = firing.filter((a) => context.expectedAlerts.includes(a.name))
+  if (unexpected.length === 0) {
+    return {
+      ok: true,
+      detail: expected.length === 0 ? 'no alert firing' : `only expected alerts firing: ${names(expected)}`,
+    }
+  }
+  return { ok: false, detail: `firing: ${names(unexpected)}` }
+}
+
+function names(list: readonly { name: string; labels: Readonly<Record<string, string>> }[]): string {
+  return [...new Set(list.map((a) => a.name))].join(', ')
+}

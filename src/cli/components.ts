@@ -10,4 +10,13 @@ export interface ComponentEntry {
   readonly load: () => Promise<{ main(env: Env): Promise<number> }>
 }
 
-export const components: Readonly<Record<string, ComponentEntry>> = {}
+export const components: Readonly<Record<string, ComponentEntry>> = {
+  gateway: {
+    summary: 'HTTP ingest gateway for tills and webhooks: POST /v1/sales → Kafka',
+    load: () => import('../gateway/main.ts'),
+  },
+  simulator: {
+    summary: 'realistic store simulator with live rate control',
+    load: () => import('../simulator/main.ts'),
+  },
+}

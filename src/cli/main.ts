@@ -6,11 +6,16 @@ import { readFileSync } from 'node:fs'
 import type { Env } from '../platform/config.ts'
 import { errorMessage, isSretlError } from '../platform/errors.ts'
 import { commandHelp, mainHelp, parseCommandArgs, type Command } from './command.ts'
+import { apiKeyCommand } from './commands/api-key.ts'
 import { downCommand } from './commands/down.ts'
+import { pauseCommand, resumeCommand } from './commands/flow.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { rateCommand } from './commands/rate.ts'
 import { runCommand } from './commands/run.ts'
+import { seedCommand } from './commands/seed.ts'
 import { smokeCommand } from './commands/smoke.ts'
 import { statusCommand } from './commands/status.ts'
+import { tailCommand } from './commands/tail.ts'
 import { topicsCommand } from './commands/topics.ts'
 import { upCommand } from './commands/up.ts'
 import { createUi, type Ui } from './ui.ts'
@@ -20,8 +25,14 @@ export const commands: readonly Command[] = [
   downCommand,
   statusCommand,
   migrateCommand,
+  seedCommand,
   topicsCommand,
   runCommand,
+  tailCommand,
+  rateCommand,
+  pauseCommand,
+  resumeCommand,
+  apiKeyCommand,
   smokeCommand,
 ]
 

@@ -12,7 +12,12 @@
  * Components add their own routes on the returned Fastify instance before it listens.
  */
 import { hostname } from 'node:os'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify'
 import type { Logger } from './logger.ts'
 import { renderMetrics, type MetricsRegistry } from './metrics.ts'
 
@@ -58,10 +63,20 @@ export interface ComponentServerOptions {
   readonly control?: PauseControl
   /** Largest request body accepted (bytes); the gateway raises it for batches. */
   readonly bodyLimit?: number
+  /** Longest time to receive a whole request (answered 408 REQUEST_TIMEOUT). */
+  readonly requestTimeoutMs?: number
 }
 
 export function instanceName(): string {
   return `${hostname()}:${process.pid}`
+}
+
+/** A ComponentStatus as /status serves it, for routes that answer with the new status. */
+export function componentStatus(
+  component: string,
+  status: Pick<ComponentStatus, 'state' | 'since' | 'lastError' | 'details'>,
+): ComponentStatus {
+  return { component, instance: instanceName(), heartbeatAt: new Date().toISOString(), ...status }
 }
 
 export function buildComponentServer(options: ComponentServerOptions): FastifyInstance {
@@ -69,18 +84,24 @@ export function buildComponentServer(options: ComponentServerOptions): FastifyIn
     // the cast widens Fastify's logger generic to the base type the rest of the code uses
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    requestTimeout: 30_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
   })
-  const instance = instanceName()
-  const currentStatus = (): ComponentStatus => ({
-    component: options.component,
-    instance,
-    heartbeatAt: new Date().toISOString(),
-    ...options.status(),
-  })
+  const currentStatus = (): ComponentStatus => componentStatus(options.component, options.status())
 
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  )
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const mapped = httpError(error, options.bodyLimit ?? 1024 * 1024)
+    if (mapped.status >= 500) {
+      options.logger.error({ err: error.message, method: request.method, url: request.url }, 'request failed')
+    }
+    return reply.code(mapped.status).send({ code: mapped.code, message: mapped.message })
+  })
   app.get('/healthz', () => ({ ok: true }))
   app.get('/readyz', async (_request, reply) => {
     const readiness = (await options.readiness?.()) ?? { ready: true, reasons: [] }
@@ -106,6 +127,39 @@ export function buildComponentServer(options: ComponentServerOptions): FastifyIn
     })
   }
   return app
+}
+
+/** Fastify's own errors (body parsing, limits, timeouts) as the program's JSON error codes. */
+export function httpError(
+  error: { code?: string; statusCode?: number; message: string },
+  bodyLimit: number,
+): {
+  status: number
+  code: string
+  message: string
+} {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        code: 'BODY_TOO_LARGE',
+        message: `the request body is larger than the ${bodyLimit} bytes this server accepts; split it`,
+      }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: error.message }
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, code: 'BODY_NOT_JSON', message: error.message }
+    default:
+      break
+  }
+  if (error instanceof SyntaxError) return { status: 400, code: 'BODY_NOT_JSON', message: error.message }
+  const status = error.statusCode ?? 500
+  if (status === 408)
+    return { status, code: 'REQUEST_TIMEOUT', message: 'the request was not received in time' }
+  if (status >= 400 && status < 500)
+    return { status, code: error.code ?? 'BAD_REQUEST', message: error.message }
+  return { status: 500, code: 'INTERNAL', message: 'unexpected error; see the component log' }
 }
 
 function readReason(body: unknown): string {

@@ -71,6 +71,11 @@ export const errorCatalogue = {
     retryable: false,
     summary: 'A topic exists with settings the pipeline cannot use (for example fewer partitions).',
   },
+  TOPIC_MISSING: {
+    retryable: true,
+    summary:
+      'A topic the component writes to does not exist (brokers here do not create topics on first use).',
+  },
   // PostgreSQL
   PG_UNREACHABLE: { retryable: true, summary: 'PostgreSQL did not answer at DATABASE_URL.' },
   PG_QUERY_FAILED: {
@@ -94,6 +99,59 @@ export const errorCatalogue = {
     summary:
       'An event breaks a rule of the contract (amount arithmetic, signs, a return without its receipt).',
   },
+  // HTTP surfaces of the components (every error body is JSON { code, message, … })
+  NOT_FOUND: { retryable: false, summary: 'No such HTTP route.' },
+  NOT_PAUSABLE: { retryable: false, summary: 'The component asked to pause or resume has no flow to pause.' },
+  COMPONENT_UNREACHABLE: {
+    retryable: true,
+    summary: "A command could not reach a component's HTTP API (it is not running, or at another address).",
+  },
+  // the simulator's control API
+  RATE_ABOVE_CAP: {
+    retryable: false,
+    summary: 'A simulator rate above the safety cap (SIMULATOR_MAX_RATE_PER_SEC) was refused.',
+  },
+  RATE_INVALID: { retryable: false, summary: 'A simulator rate that is not a number ≥ 0 was refused.' },
+  // the ingest gateway
+  API_KEY_MISSING: { retryable: false, summary: 'A request to the gateway carried no API key.' },
+  API_KEY_UNKNOWN: {
+    retryable: false,
+    summary: 'A request to the gateway carried an API key it does not know.',
+  },
+  API_KEY_REVOKED: { retryable: false, summary: 'A request to the gateway carried a revoked API key.' },
+  RATE_LIMITED: {
+    retryable: true,
+    summary: 'An API key sent more events per second than its limit; retry after the Retry-After seconds.',
+  },
+  GATEWAY_PAUSED: {
+    retryable: true,
+    summary: 'An operator paused the gateway’s intake; retry after the Retry-After seconds.',
+  },
+  GATEWAY_OVERLOADED: {
+    retryable: true,
+    summary:
+      'The gateway has as many events waiting for Kafka as it may hold; retry after the Retry-After seconds.',
+  },
+  BODY_TOO_LARGE: { retryable: false, summary: 'A request body is larger than GATEWAY_MAX_BODY_BYTES.' },
+  BATCH_TOO_LARGE: {
+    retryable: false,
+    summary: 'A request holds more events than GATEWAY_MAX_BATCH_EVENTS.',
+  },
+  BODY_NOT_JSON: {
+    retryable: false,
+    summary:
+      'An application/json request body is not valid UTF-8 JSON (NDJSON reports each bad line instead).',
+  },
+  BATCH_EMPTY: { retryable: false, summary: 'A request holds no event.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    retryable: false,
+    summary: 'A request body is neither application/json nor application/x-ndjson.',
+  },
+  EVENTS_REJECTED: {
+    retryable: false,
+    summary: 'No event of a request is valid; the response lists each one with its field and reason.',
+  },
+  REQUEST_TIMEOUT: { retryable: true, summary: 'A request was not received completely in time.' },
   // checks
   SMOKE_FAILED: {
     retryable: true,

@@ -1,9 +1,11 @@
 /**
- * Brings a database to the program's schema: migrations, then the daily partitions of sales_raw
- * around today. Used by `sretl migrate`, `sretl up` and the test harness alike.
+ * Brings a database to the program's schema: migrations, the daily partitions of sales_raw
+ * around today, and the chain's reference data (stores, products). Used by `sretl migrate`,
+ * `sretl up` and the test harness alike.
  */
 import { migrate, type MigrateResult, type Migration } from './migrations.ts'
 import { ensureSalesRawPartitions, utcDay, type CreatedPartition } from './partitions.ts'
+import { loadReferenceData, type ReferenceLoad } from './reference-data-loader.ts'
 import pg from 'pg'
 
 export interface PrepareOptions {
@@ -16,6 +18,7 @@ export interface PrepareOptions {
 export interface PrepareResult {
   readonly migrations: MigrateResult
   readonly partitions: readonly CreatedPartition[]
+  readonly reference: ReferenceLoad
 }
 
 export async function prepareDatabase(url: string, options: PrepareOptions = {}): Promise<PrepareResult> {
@@ -33,7 +36,8 @@ export async function prepareDatabase(url: string, options: PrepareOptions = {})
       utcDay(now, -(options.daysBack ?? 1)),
       utcDay(now, options.daysAhead ?? 7),
     )
-    return { migrations, partitions }
+    const reference = await loadReferenceData(client)
+    return { migrations, partitions, reference }
   } finally {
     await client.end()
   }

@@ -24,7 +24,22 @@ export function componentLaunch(
   return { name, args: [CLI_ENTRY, 'run', name], address, ...(env ? { env } : {}) }
 }
 
-/** The components of the local stack, in start order. */
-export function stackComponents(_env: Env): ComponentLaunch[] {
-  return []
+/**
+ * The components of the local stack, in start order. Ports mirror the components' own defaults
+ * (GATEWAY_PORT 8081, SIMULATOR_PORT 8082); the stack may not import component modules.
+ */
+export function stackComponents(env: Env): ComponentLaunch[] {
+  const port = (name: string, fallback: number): string => env[name]?.trim() || String(fallback)
+  const keysConfigured = [env.GATEWAY_API_KEYS, env.GATEWAY_API_KEYS_FILE, env.GATEWAY_ALLOW_DEV_KEY].some(
+    (v) => v !== undefined && v.trim() !== '',
+  )
+  return [
+    // on a laptop with no keys configured, the well-known development key lets curl work at once
+    componentLaunch(
+      'gateway',
+      `http://127.0.0.1:${port('GATEWAY_PORT', 8081)}`,
+      keysConfigured ? undefined : { GATEWAY_ALLOW_DEV_KEY: 'true' },
+    ),
+    componentLaunch('simulator', `http://127.0.0.1:${port('SIMULATOR_PORT', 8082)}`),
+  ]
 }

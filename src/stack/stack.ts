@@ -99,7 +99,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     onProgress({
       step: 'schema',
       state: 'done',
-      detail: `${prepared.migrations.applied.length} migration(s) applied, schema at version ${prepared.migrations.latestVersion}; ${prepared.partitions.length} partition(s) created`,
+      detail: `${prepared.migrations.applied.length} migration(s) applied, schema at version ${prepared.migrations.latestVersion}; ${prepared.partitions.length} partition(s) created; ${prepared.reference.stores.total} stores, ${prepared.reference.products.total} products`,
     })
 
     // Kafka

@@ -19,3 +19,22 @@ test('customer references should be a keyed hash that never contains the loyalty
   assert.notEqual(ref, customerRef('LOYAL-123456', 'key-b'), 'another key, another reference')
   assert.ok(!ref.includes('123456'))
 })
+
+test('uuidv7 should lay out the 48-bit time and the random bytes exactly as RFC 9562 says', () => {
+  for (const time of [0, 1, 255, 65_535, 2 ** 32 + 5, Date.UTC(2026, 10, 30, 12, 34, 56, 789), 2 ** 48 - 1]) {
+    const random = Uint8Array.from({ length: 10 }, (_, i) => (time * 7 + i * 37) & 0xff)
+    const bytes = new Uint8Array(16)
+    let t = BigInt(time)
+    for (let i = 5; i >= 0; i--) {
+      bytes[i] = Number(t & 0xffn)
+      t >>= 8n
+    }
+    bytes.set(random, 6)
+    bytes[6] = 0x70 | (bytes[6]! & 0x0f)
+    bytes[8] = 0x80 | (bytes[8]! & 0x3f)
+    const hex = Buffer.from(bytes).toString('hex')
+    const expected = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+    assert.equal(uuidv7(time, random), expected)
+    assert.equal(uuidv7Time(expected), time)
+  }
+})

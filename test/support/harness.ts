@@ -116,6 +116,9 @@ export async function upEnv(databaseUrl: string): Promise<Record<string, string>
   env.KAFKA_PORT = String(await findFreePort())
   env.KAFKA_CONTROLLER_PORT = String(await findFreePort())
   env.KAFKA_HEAP = '256m'
+  // the stack's components listen too; never on the default ports a developer's own stack uses
+  env.GATEWAY_PORT = String(await findFreePort())
+  env.SIMULATOR_PORT = String(await findFreePort())
   return env
 }
 

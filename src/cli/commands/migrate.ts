@@ -4,10 +4,12 @@ import { redactUrl } from '../../platform/logger.ts'
 import { prepareDatabase } from '../../platform/schema.ts'
 import { ensurePostgres } from '../../stack/postgres-server.ts'
 import { defineCommand } from '../command.ts'
+import { describeReferenceLoad } from './seed.ts'
 
 export const migrateCommand = defineCommand({
   name: 'migrate',
-  summary: 'Apply the schema migrations that are not applied yet, and create the coming days’ partitions.',
+  summary:
+    'Apply the schema migrations that are not applied yet, create the coming days’ partitions and load the reference data.',
   description:
     'Forward-only numbered SQL files from sql/migrations, each in its own transaction, recorded in ' +
     'schema_migrations. Two concurrent runs wait for each other (advisory lock). Creates the database when ' +
@@ -24,7 +26,7 @@ export const migrateCommand = defineCommand({
     const result = await prepareDatabase(config.postgres.url, {
       onApply: (m) => ui.line(`applying ${String(m.version).padStart(4, '0')}_${m.name}`),
     })
-    const { migrations, partitions } = result
+    const { migrations, partitions, reference } = result
     ui.line(
       migrations.applied.length === 0
         ? `Schema of ${redactUrl(config.postgres.url)} is up to date (version ${migrations.latestVersion}).`
@@ -35,5 +37,6 @@ export const migrateCommand = defineCommand({
         `Created ${partitions.length} daily partition(s) of sales_raw: ${partitions[0]?.day} … ${partitions.at(-1)?.day}.`,
       )
     }
+    ui.line(describeReferenceLoad(reference))
   },
 })

@@ -89,6 +89,11 @@ export const upCommand = defineCommand({
       ['service', 'address', 'pid', ''],
     )
     ui.line()
+    if (stack.services.some((s) => s.name === 'simulator')) {
+      ui.line(
+        'Watch the stream: `npx sretl tail` · change the rate: `npx sretl rate 500` · pause: `npx sretl pause simulator`',
+      )
+    }
     const prometheusUrl = stack.monitoring?.prometheusUrl
     if (prometheusUrl) {
       ui.line(

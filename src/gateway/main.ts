@@ -1,0 +1,77 @@
+/** `sretl run gateway`: wiring only (see gateway.ts and ingest.ts for the logic). */
+import { runComponent, type ComponentContext, type StartedComponent } from '../platform/component-runner.ts'
+import type { Env } from '../platform/config.ts'
+import { createProducer } from '../platform/kafka.ts'
+import { kafkaReadiness } from '../platform/kafka-probe.ts'
+import { topicNames } from '../platform/topics.ts'
+import { Keyring } from './api-keys.ts'
+import { CoalescingSender } from './coalescing-sender.ts'
+import { gatewaySection, type GatewayConfig } from './config.ts'
+import { Gateway } from './gateway.ts'
+import { Ingest } from './ingest.ts'
+import { createGatewayMetrics, registerGatewayGauges } from './metrics.ts'
+import { buildGatewayServer } from './server.ts'
+
+export const main = (env: Env): Promise<number> =>
+  runComponent(env, { name: 'gateway', section: gatewaySection, start })
+
+function start(context: ComponentContext<GatewayConfig>): Promise<StartedComponent> {
+  const { config, logger, lifecycle } = context
+  const settings = config.component
+  if (settings.devKeyAllowed) {
+    logger.warn(
+      {},
+      'the development API key is accepted (GATEWAY_ALLOW_DEV_KEY); never do this in production',
+    )
+  }
+  const topic = topicNames(config.kafka).salesEvents
+  const producer = createProducer(config.kafka, 'gateway')
+  lifecycle.add('kafka producer', () => producer.close(true))
+  const metrics = createGatewayMetrics(context.metrics)
+  const sender = new CoalescingSender((messages) => producer.send({ messages }), settings.maxBatchEvents)
+  const ingest = new Ingest({
+    topic,
+    send: (messages) => sender.send(messages),
+    maxInFlight: settings.maxInFlightEvents,
+    dedupeCacheSize: settings.dedupeCacheSize,
+    retryAfterMs: settings.retryAfterSec * 1000,
+    clock: Date.now,
+    logger,
+    onProduced: (seconds) => metrics.produceSeconds.observe(seconds),
+  })
+  const gateway = new Gateway({
+    keyring: new Keyring({
+      entries: settings.keys,
+      defaultRatePerSec: settings.keyRatePerSec,
+      burst: settings.keyBurst,
+      clock: Date.now,
+    }),
+    ingest,
+    settings: { ...settings, sendTimeoutMs: config.kafka.sendTimeoutMs },
+    metrics,
+    logger,
+    clock: Date.now,
+  })
+  registerGatewayGauges(context.metrics, {
+    inFlightRequests: () => gateway.inFlightRequests,
+    inFlightEvents: () => ingest.inFlightEvents,
+    paused: () => gateway.paused,
+    kafkaAvailable: () => ingest.kafkaAvailable,
+  })
+  gateway.tracker.set('RUNNING')
+  logger.info({ keys: settings.keys.length, topic }, 'gateway accepting events')
+  return Promise.resolve({
+    server: buildGatewayServer({
+      gateway,
+      logger,
+      registry: context.metrics,
+      metrics,
+      maxBodyBytes: settings.maxBodyBytes,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      readiness: kafkaReadiness(config.kafka, topic),
+      clock: Date.now,
+    }),
+    port: settings.port,
+    host: settings.host,
+  })
+}

@@ -1,0 +1,91 @@
+/** `sretl run simulator`: wiring only (see simulator.ts for the engine). */
+import { Random } from '../domain/random.ts'
+import { referenceProducts, referenceStores } from '../domain/reference-data.ts'
+import { runComponent, type ComponentContext, type StartedComponent } from '../platform/component-runner.ts'
+import type { Env } from '../platform/config.ts'
+import { createProducer } from '../platform/kafka.ts'
+import { kafkaReadiness } from '../platform/kafka-probe.ts'
+import { sleep } from '../platform/lifecycle.ts'
+import { topicNames } from '../platform/topics.ts'
+import { simulatorSection, type SimulatorConfig } from './config.ts'
+import { EventSource } from './event-source.ts'
+import { createSimulatorMetrics, registerSimulatorGauges } from './metrics.ts'
+import { ReceiptGenerator } from './receipts.ts'
+import { buildSimulatorServer } from './server.ts'
+import { Simulator } from './simulator.ts'
+import { liveTimeline, simulatedTimeline } from './timeline.ts'
+
+export const main = (env: Env): Promise<number> =>
+  runComponent(env, { name: 'simulator', section: simulatorSection, start })
+
+function start(context: ComponentContext<SimulatorConfig>): Promise<StartedComponent> {
+  const { config, logger, lifecycle } = context
+  const settings = config.component
+  if (settings.loyaltyKeyIsDefault) {
+    logger.warn({}, 'SIMULATOR_LOYALTY_KEY is the development default; set a secret one outside a laptop')
+  }
+  const topic = topicNames(config.kafka).salesEvents
+  const producer = createProducer(config.kafka, 'simulator')
+  lifecycle.add('kafka producer', () => producer.close(true))
+
+  const generator = new ReceiptGenerator({
+    seed: settings.seed,
+    stores: referenceStores(),
+    products: referenceProducts(),
+    settings: settings.receipts,
+  })
+  const root = new Random(settings.seed)
+  const timeline =
+    settings.clock === 'simulated'
+      ? simulatedTimeline({ ...settings.history, weights: generator.weights, random: root.fork('timeline') })
+      : liveTimeline(Date.now)
+  const metrics = createSimulatorMetrics(context.metrics)
+  const source = new EventSource({
+    generator,
+    timeline,
+    faults: settings.faults,
+    random: root.fork('faults'),
+    onFault: (kind) => metrics.faults.inc({ kind }),
+  })
+  const simulator = new Simulator({
+    source,
+    timeline,
+    topic,
+    send: (messages) => producer.send({ messages }),
+    settings: { ...settings, stallAfterMs: config.kafka.sendTimeoutMs },
+    clock: Date.now,
+    logger,
+    metrics,
+    onFinished: () => {
+      if (settings.exitWhenDone) void lifecycle.stop('simulator finished')
+    },
+  })
+  registerSimulatorGauges(context.metrics, simulator.readings)
+  lifecycle.add('simulator', () => simulator.stop())
+
+  const readiness = kafkaReadiness(config.kafka, topic)
+  void startWhenTopicExists()
+  return Promise.resolve({
+    server: buildSimulatorServer({ simulator, logger, metrics: context.metrics, readiness }),
+    port: settings.port,
+    host: settings.host,
+  })
+
+  // producing to a topic that does not exist would wait forever: say so and wait for it instead
+  async function startWhenTopicExists(): Promise<void> {
+    let reported = false
+    while (!lifecycle.stopping) {
+      const ready = await readiness()
+      if (ready.ready) {
+        if (!lifecycle.stopping) simulator.start()
+        return
+      }
+      if (!reported) {
+        logger.warn({ reasons: ready.reasons }, 'waiting for Kafka and the topic before producing')
+        reported = true
+      }
+      simulator.tracker.recordError(ready.code ?? 'KAFKA_UNAVAILABLE', ready.reasons.join('; '))
+      await Promise.race([sleep(2000), lifecycle.stopped])
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/** Pipeline components as child processes (`sretl run <name>`) on free ports, for integration tests. */
+import { findFreePort } from '../../src/stack/ports.ts'
+import { startCli, waitFor, type BackgroundCli } from './harness.ts'
+
+export interface RunningComponent {
+  readonly url: string
+  readonly cli: BackgroundCli
+  readonly env: Record<string, string>
+  stop(): Promise<number | null>
+}
+
+/** Starts the component and waits until it answers /healthz. */
+export async function startComponent(
+  name: 'gateway' | 'simulator',
+  env: Record<string, string>,
+): Promise<RunningComponent> {
+  const port = await findFreePort()
+  const ownEnv = { ...env, [`${name.toUpperCase()}_PORT`]: String(port) }
+  const cli = startCli(['run', name], ownEnv)
+  const url = `http://127.0.0.1:${port}`
+  let exited = false
+  void cli.exited.then(() => (exited = true))
+  await waitFor(
+    async () => {
+      if (exited) throw new Error(`${name} exited:\n${cli.output()}`)
+      return (await fetch(`${url}/healthz`).catch(() => undefined))?.ok
+    },
+    { timeoutMs: 30_000, message: `${name} did not answer /healthz` },
+  )
+  return {
+    url,
+    cli,
+    env: ownEnv,
+    async stop() {
+      if (!exited) cli.child.kill('SIGTERM')
+      return cli.exited
+    },
+  }
+}
+
+export async function getJson<T = Record<string, unknown>>(url: string): Promise<T> {
+  const response = await fetch(url)
+  return (await response.json()) as T
+}
+
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+  })
+  const text = await response.text()
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  }
+}

@@ -10,4 +10,9 @@ export interface ComponentEntry {
   readonly load: () => Promise<{ main(env: Env): Promise<number> }>
 }
 
-export const components: Readonly<Record<string, ComponentEntry>> = {}
+export const components: Readonly<Record<string, ComponentEntry>> = {
+  lander: {
+    summary: 'Kafka sales.events.v1 → PostgreSQL sales_raw, exactly once, with dead letters',
+    load: () => import('../lander/main.ts'),
+  },
+}

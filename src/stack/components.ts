@@ -25,6 +25,8 @@ export function componentLaunch(
 }
 
 /** The components of the local stack, in start order. */
-export function stackComponents(_env: Env): ComponentLaunch[] {
-  return []
+export function stackComponents(env: Env): ComponentLaunch[] {
+  // the port's default lives in the lander's config section (8083); stack code reads only the variable
+  const landerPort = env.LANDER_PORT?.trim() || '8083'
+  return [componentLaunch('lander', `http://127.0.0.1:${landerPort}`)]
 }

@@ -7,7 +7,10 @@ import type { Env } from '../platform/config.ts'
 import { errorMessage, isSretlError } from '../platform/errors.ts'
 import { commandHelp, mainHelp, parseCommandArgs, type Command } from './command.ts'
 import { downCommand } from './commands/down.ts'
+import { maintainCommand } from './commands/maintain.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { pauseCommand, resumeCommand } from './commands/pause.ts'
+import { resetOffsetsCommand } from './commands/reset-offsets.ts'
 import { runCommand } from './commands/run.ts'
 import { statusCommand } from './commands/status.ts'
 import { topicsCommand } from './commands/topics.ts'
@@ -21,6 +24,10 @@ export const commands: readonly Command[] = [
   migrateCommand,
   topicsCommand,
   runCommand,
+  maintainCommand,
+  pauseCommand,
+  resumeCommand,
+  resetOffsetsCommand,
 ]
 
 const EXIT_USAGE = 2

@@ -115,6 +115,8 @@ export async function upEnv(databaseUrl: string): Promise<Record<string, string>
   env.KAFKA_PORT = String(await findFreePort())
   env.KAFKA_CONTROLLER_PORT = String(await findFreePort())
   env.KAFKA_HEAP = '256m'
+  // the stack's components listen on free ports too (never the defaults another stack may use)
+  env.LANDER_PORT = String(await findFreePort())
   return env
 }
 

@@ -268,16 +268,37 @@ export interface LanderStatusBody {
   }
 }
 
+const children = new Set<BackgroundCli>()
+
+/** SIGKILLs every child lander still running (for `after` hooks, so a failed test leaves none). */
+export async function killChildLanders(): Promise<void> {
+  await Promise.all(
+    [...children].map(async (cli) => {
+      cli.child.kill('SIGKILL')
+      await cli.exited
+    }),
+  )
+}
+
 /** `sretl run lander` as a child process on a free port; resolves once it serves HTTP. */
 export async function startChildLander(env: Record<string, string>): Promise<ChildLander> {
   const port = Number(env.LANDER_PORT ?? (await findFreePort()))
-  const cli = startCli(['run', 'lander'], {
-    ...env,
-    LANDER_PORT: String(port),
-    LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+  const cli = startCli(['run', 'lander'], { ...env, LANDER_PORT: String(port) })
+  children.add(cli)
+  let exited = false
+  void cli.exited.then(() => {
+    exited = true
+    children.delete(cli)
   })
-  await cli.waitForLine(/"msg":"started"/, 60_000)
   const url = `http://127.0.0.1:${port}`
+  await waitFor(
+    async () => {
+      if (exited) return 'exited'
+      return (await fetch(`${url}/healthz`).catch(() => undefined))?.ok === true
+    },
+    { timeoutMs: 60_000, intervalMs: 100, message: 'lander did not serve HTTP' },
+  )
+  if (exited) throw new Error(`lander exited during start-up:\n${cli.output()}`)
   return {
     cli,
     port,

@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { landerOwnSection } from '../../lander/config.ts'
 import { baseConfigSection, type BaseConfig } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
 import { errorMessage } from '../../platform/errors.ts'
@@ -10,6 +11,7 @@ import { isPidAlive } from '../../stack/managed-process.ts'
 import { readStackState } from '../../stack/state.ts'
 import { defineCommand } from '../command.ts'
 import { formatCount, type Ui } from '../ui.ts'
+import { printLander, probeLander, type LanderReport } from './status-lander.ts'
 
 interface StatusReport {
   stack: {
@@ -33,6 +35,7 @@ interface StatusReport {
     partitions?: { count: number; first?: string; last?: string }
     error?: string
   }
+  lander: LanderReport
 }
 
 export const statusCommand = defineCommand({
@@ -47,6 +50,7 @@ export const statusCommand = defineCommand({
       stack: { running: false, services: [] },
       kafka: { bootstrap: config.kafka.bootstrapServers.join(','), reachable: false, topics: [] },
       postgres: { url: redactUrl(config.postgres.url), reachable: false },
+      lander: { url: `http://127.0.0.1:${loadConfig(env, landerOwnSection).port}`, reachable: false },
     }
     const state = readStackState(config.paths.run)
     if (state && isPidAlive(state.upPid)) {
@@ -66,6 +70,7 @@ export const statusCommand = defineCommand({
     await Promise.all([
       probeKafka(config, report),
       probePostgres(config.postgres.url, config.postgres.connectTimeoutMs, report),
+      probeLander(report.lander.url).then((lander) => (report.lander = lander)),
     ])
 
     if (values.json === true) {
@@ -174,4 +179,6 @@ function printReport(ui: Ui, report: StatusReport): void {
       )
     }
   }
+  ui.line()
+  printLander(ui, report.lander)
 }

@@ -5,8 +5,9 @@
 
 -- sales of a store in a time range; also the latest events of one store
 CREATE INDEX sales_raw_store_time_idx ON sales_raw (store_id, event_time);
--- the lines of a receipt (receipt ids are unique within a store)
-CREATE INDEX sales_raw_store_receipt_idx ON sales_raw (store_id, receipt_id);
+-- the lines of a receipt (receipt ids are unique within a store); receipt_id leads, so this
+-- index never competes with the one above for a store's time range
+CREATE INDEX sales_raw_receipt_idx ON sales_raw (receipt_id, store_id);
 -- sales of an SKU in a time range
 CREATE INDEX sales_raw_sku_time_idx ON sales_raw (sku, event_time);
 -- the latest events across all stores (ORDER BY event_time DESC LIMIT n)

@@ -31,7 +31,7 @@ export const salesQueries = {
   FROM sales_raw
  WHERE store_id = $1 AND receipt_id = $2
  ORDER BY line_no`,
-    index: 'sales_raw_store_receipt_idx',
+    index: 'sales_raw_receipt_idx',
   },
   /** $1 sku, $2 from (inclusive), $3 to (exclusive) */
   skuSalesInRange: {

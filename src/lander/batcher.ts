@@ -57,13 +57,12 @@ export class Batcher {
       await space
     }
     if (this.#closed) return false
-    if (this.#records.length === 0) {
-      this.#openedAt = this.#clock()
-      this.#timer = setTimeout(() => this.#wakeTaker(), this.#limits.maxWaitMs)
-    }
+    const first = this.#records.length === 0
+    if (first) this.#openedAt = this.#clock()
     this.#records.push(record)
     this.#bytes += record.bytes
-    if (this.#full()) this.#wakeTaker()
+    // the taker starts its age timer at the first record, and is woken at once when it is full
+    if (first || this.#full()) this.#wakeTaker()
     return true
   }
 
@@ -87,7 +86,15 @@ export class Batcher {
           this.#clock() - this.#openedAt >= this.#limits.maxWaitMs)
       if (ready) return this.#cut()
       if (this.#closed) return undefined
-      await new Promise<void>((resolve) => (this.#takeWaiter = resolve))
+      // the age limit is re-checked against the clock after every wake-up: a timer may fire a
+      // little before the clock says the time is up, and then it is simply armed again
+      const remaining = count > 0 ? this.#limits.maxWaitMs - (this.#clock() - this.#openedAt) : undefined
+      await new Promise<void>((resolve) => {
+        this.#takeWaiter = resolve
+        if (remaining !== undefined) this.#timer = setTimeout(resolve, Math.max(1, remaining))
+      })
+      clearTimeout(this.#timer)
+      this.#timer = undefined
     }
   }
 
@@ -95,8 +102,6 @@ export class Batcher {
     const batch = { records: this.#records, bytes: this.#bytes, openedAt: this.#openedAt }
     this.#records = []
     this.#bytes = 0
-    clearTimeout(this.#timer)
-    this.#timer = undefined
     const waiters = this.#spaceWaiters
     this.#spaceWaiters = []
     for (const wake of waiters) wake()

@@ -385,6 +385,7 @@ export function createLander(deps: LanderDeps): Lander {
       lag,
       failing,
       paused: fetchPauses.has('operator'),
+      fetchPausedFor: [...fetchPauses].sort(),
       filling: batcher.pendingRecords,
       landing: landing?.records ?? [],
       streamBuffered: stream?.readableLength ?? 0,

@@ -31,6 +31,8 @@ export interface LanderDetails {
   readonly group: string
   readonly topic: string
   readonly paused: boolean
+  /** Why fetching is stopped right now: operator, seek (reading stored offsets), retry. */
+  readonly fetchPausedFor: readonly string[]
   readonly partitions: readonly PartitionStatus[]
   readonly totals: {
     readonly rows: number
@@ -77,6 +79,7 @@ export interface StatusInput {
   readonly lag: LagSnapshot
   readonly failing: { readonly error: LastError; readonly partitions: ReadonlySet<number> } | undefined
   readonly paused: boolean
+  readonly fetchPausedFor: readonly string[]
   readonly filling: readonly LanderRecord[]
   readonly landing: readonly LanderRecord[]
   readonly streamBuffered: number
@@ -134,6 +137,7 @@ export function buildStatus(input: StatusInput): LanderStatus {
       group: input.config.groupId,
       topic: input.topic,
       paused: input.paused,
+      fetchPausedFor: input.fetchPausedFor,
       partitions,
       totals: input.totals,
       lastCommitAt: input.lastCommitAt === undefined ? null : new Date(input.lastCommitAt).toISOString(),

@@ -76,7 +76,14 @@ test('lander should land every event exactly once while a second lander joins th
     message: 'the first lander did not take all partitions back',
   })
   const produced = await producer.stop()
-  await waitCaughtUp(kafka, pool, 'rebalance-lander')
+  try {
+    await waitCaughtUp(kafka, pool, 'rebalance-lander')
+  } catch (err) {
+    process.stderr.write(
+      `${JSON.stringify(await first.status(), null, 1)}\n${first.cli.output().slice(-8000)}\n`,
+    )
+    throw err
+  }
 
   const ids = await landedIds(pool)
   assert.equal(ids.length, produced.length, 'as many rows as events produced')

@@ -109,7 +109,14 @@ export default tseslint.config(
     },
   })),
   {
-    files: ['src/cli/main.ts', 'bin/**/*.js', 'test/**/*.ts', 'scripts/**/*.ts', 'src/stack/**/*.ts'],
+    files: [
+      'src/cli/main.ts',
+      'bin/**/*.js',
+      'test/**/*.ts',
+      'scripts/**/*.ts',
+      'bench/**/*.ts',
+      'src/stack/**/*.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -150,7 +150,9 @@ async function main(): Promise<void> {
   }
   const versionClient = new pg.Client({ connectionString: pgHandle.url })
   await versionClient.connect()
-  const pgVersion = (await versionClient.query<{ v: string }>('SHOW server_version')).rows[0]?.v ?? '?'
+  const pgVersion =
+    (await versionClient.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ??
+    '?'
   await versionClient.end()
 
   // 1. the events: into Kafka and into a COPY file
@@ -221,6 +223,9 @@ async function main(): Promise<void> {
     highWaterMark: config.fetch.maxRecords,
   })
   cleanups.push(() => consumer.close(true))
+  const landerMetrics = createLanderMetrics(
+    createMetricsRegistry({ component: 'lander', processMetrics: false }),
+  )
   let landedRecords = 0
   let firstCommit = 0
   let lastCommit = 0
@@ -233,7 +238,7 @@ async function main(): Promise<void> {
     pool,
     producer: dlqProducer,
     logger: silentLogger(),
-    metrics: createLanderMetrics(createMetricsRegistry({ component: 'lander', processMetrics: false })),
+    metrics: landerMetrics,
     clock: () => Date.now(),
     config,
     topics: { source: topics.salesEvents, dlq: topics.salesDlq },
@@ -267,6 +272,14 @@ async function main(): Promise<void> {
   const landerRate = N / drainSeconds
   const steadyRate = N / ((lastCommit - firstCommit) / 1000)
   const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sales_raw')
+  const transactions = (await landerMetrics.transactionSeconds.get()).values
+  const txSeconds =
+    transactions.find((v) => v.metricName === 'sretl_lander_transaction_seconds_sum')?.value ?? 0
+  const txCount =
+    transactions.find((v) => v.metricName === 'sretl_lander_transaction_seconds_count')?.value ?? 0
+  log(
+    `  ${txCount} transactions, ${txSeconds.toFixed(1)} s in them (${Math.round((100 * txSeconds) / drainSeconds)} % of the drain)`,
+  )
   log(
     `  ${drainSeconds.toFixed(1)} s from start (group join included), ${Math.round(landerRate).toLocaleString('en-US')} rows/s; ${Math.round(steadyRate).toLocaleString('en-US')} rows/s from the first commit; ${rows[0]?.n.toLocaleString('en-US')} rows`,
   )

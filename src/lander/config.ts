@@ -4,7 +4,7 @@
  * fetch response of at most LANDER_FETCH_MAX_BYTES), the batch being filled and the batch being
  * landed.
  */
-import { combineSections, defineSection, intVar, portVar, stringVar } from '../platform/config.ts'
+import { boolVar, combineSections, defineSection, intVar, portVar, stringVar } from '../platform/config.ts'
 import { maintenanceSection } from '../platform/partition-maintenance.ts'
 
 export const landerOwnSection = defineSection(
@@ -45,6 +45,10 @@ export const landerOwnSection = defineSection(
       'Records the Kafka client may hold fetched but not yet taken into a batch.',
       2048,
       { min: 1, max: 1_000_000 },
+    ),
+    LANDER_DIRECT_COPY: boolVar(
+      'Try COPY straight into sales_raw first (as fast as psql \\copy); a batch holding a row that is already there falls back to staging + INSERT … ON CONFLICT DO NOTHING. false: always stage.',
+      true,
     ),
     LANDER_RETRY_BASE_MS: intVar(
       'First wait before retrying a batch that failed for a retryable reason.',
@@ -93,6 +97,7 @@ export const landerOwnSection = defineSection(
       maxWaitMs: v.LANDER_BATCH_MAX_WAIT_MS,
     },
     fetch: { maxBytes: v.LANDER_FETCH_MAX_BYTES, maxRecords: v.LANDER_FETCH_MAX_RECORDS },
+    directCopy: v.LANDER_DIRECT_COPY,
     retry: { baseMs: v.LANDER_RETRY_BASE_MS, maxMs: v.LANDER_RETRY_MAX_MS },
     statementTimeoutMs: v.LANDER_STATEMENT_TIMEOUT_MS,
     lagIntervalMs: v.LANDER_LAG_INTERVAL_MS,

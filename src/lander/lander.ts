@@ -19,7 +19,13 @@ import type { Logger } from '../platform/logger.ts'
 import { classifyPgError, sqlState, type Pool } from '../platform/postgres.ts'
 import { Batcher, type Batch } from './batcher.ts'
 import type { LanderConfig } from './config.ts'
-import { landBatch, type LanderHooks, type LandingContext, type LandingResult } from './landing.ts'
+import {
+  CopyStrategy,
+  landBatch,
+  type LanderHooks,
+  type LandingContext,
+  type LandingResult,
+} from './landing.ts'
 import { LatencyWindow } from './latency-window.ts'
 import type { LanderMetrics, RetryReason } from './metrics.ts'
 import { PartitionTracker } from './partition-tracker.ts'
@@ -95,6 +101,7 @@ export function createLander(deps: LanderDeps): Lander {
     sendTimeoutMs: deps.sendTimeoutMs,
     hooks,
     clock,
+    strategy: new CopyStrategy(config.directCopy),
   }
   let stream: BytesStream | undefined
   let streamPaused = false

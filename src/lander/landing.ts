@@ -88,11 +88,14 @@ export interface LandingContext {
   readonly sendTimeoutMs: number
   readonly hooks: LanderHooks
   readonly clock: () => number
+  readonly strategy: CopyStrategy
 }
 
 const STAGE = 'sretl_lander_stage'
 const COLUMNS = COPY_COLUMNS.join(', ')
 const COPY_SQL = `COPY ${STAGE} (${COLUMNS}) FROM STDIN`
+const DIRECT_COPY_SQL = `COPY sales_raw (${COLUMNS}) FROM STDIN`
+const UNIQUE_VIOLATION = '23505'
 const INSERT_SQL = `INSERT INTO sales_raw (${COLUMNS})
   SELECT ${COLUMNS} FROM ${STAGE} ORDER BY event_id
   ON CONFLICT (event_id, event_time) DO NOTHING
@@ -159,17 +162,8 @@ export async function landBatch(ctx: LandingContext, batch: Batch): Promise<Land
       staged.add(client)
     }
     await client.query('BEGIN')
-    let newKeys: Set<string> | 'all'
     const dbRejected: DeadLetter[] = []
-    try {
-      newKeys = await insertRows(client, rows)
-    } catch (err) {
-      if (classifyPgError(err) !== 'row') throw err
-      // a row is refused: start again, isolating the refused rows under savepoints
-      await client.query('ROLLBACK')
-      await client.query('BEGIN')
-      newKeys = await insertIsolating(client, rows, dbRejected)
-    }
+    const newKeys = await landRows(ctx.strategy, client, rows, dbRejected)
     const refused = new Set(dbRejected.map((d) => d.record))
     const accepted = refused.size === 0 ? rows : rows.filter((r) => !refused.has(r))
     const newRecords = newKeys === 'all' ? accepted : accepted.filter((r) => newKeys.has(r.row.key))
@@ -214,6 +208,80 @@ export async function landBatch(ctx: LandingContext, batch: Batch): Promise<Land
     throw err
   } finally {
     client.release(broken)
+  }
+}
+
+/**
+ * Whether a batch first tries to COPY straight into sales_raw (ADR 0016). A direct COPY is as
+ * fast as `psql \copy`, and when it succeeds every row was new; when one row's key is already
+ * there the COPY fails (23505) and the batch takes the staging path. After such a conflict the
+ * next batches go straight to staging (4, doubling to 256), since duplicates come in runs
+ * (a replay, a client re-sending a range, the catch-up after a crash).
+ */
+export class CopyStrategy {
+  readonly #enabled: boolean
+  #skip = 0
+  #backoff = 4
+
+  constructor(enabled = true) {
+    this.#enabled = enabled
+  }
+
+  direct(): boolean {
+    if (!this.#enabled) return false
+    if (this.#skip > 0) {
+      this.#skip -= 1
+      return false
+    }
+    return true
+  }
+
+  conflicted(): void {
+    this.#skip = this.#backoff
+    this.#backoff = Math.min(256, this.#backoff * 2)
+  }
+
+  succeeded(): void {
+    this.#backoff = 4
+  }
+}
+
+async function restart(client: PoolClient): Promise<void> {
+  await client.query('ROLLBACK')
+  await client.query('BEGIN')
+}
+
+/** Lands `rows` in the open transaction: direct COPY, else staging, else isolating refused rows. */
+async function landRows(
+  strategy: CopyStrategy,
+  client: PoolClient,
+  rows: readonly RowRecord[],
+  rejected: DeadLetter[],
+): Promise<Set<string> | 'all'> {
+  if (rows.length > 0 && strategy.direct()) {
+    try {
+      await copyFrom(
+        client,
+        DIRECT_COPY_SQL,
+        rows.map((r) => r.row.line),
+      )
+      strategy.succeeded()
+      return 'all'
+    } catch (err) {
+      const conflict = sqlState(err) === UNIQUE_VIOLATION
+      if (!conflict && classifyPgError(err) !== 'row') throw err
+      await restart(client)
+      if (conflict) strategy.conflicted()
+      else return insertIsolating(client, rows, rejected)
+    }
+  }
+  try {
+    return await insertRows(client, rows)
+  } catch (err) {
+    if (classifyPgError(err) !== 'row') throw err
+    // a row is refused: start again, isolating the refused rows under savepoints
+    await restart(client)
+    return insertIsolating(client, rows, rejected)
   }
 }
 

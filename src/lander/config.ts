@@ -22,13 +22,13 @@ export const landerOwnSection = defineSection(
       10_000,
       { min: 1000, max: 600_000 },
     ),
-    LANDER_BATCH_MAX_ROWS: intVar('A batch closes when it holds this many records.', 5000, {
+    LANDER_BATCH_MAX_ROWS: intVar('A batch closes when it holds this many records.', 20_000, {
       min: 1,
       max: 1_000_000,
     }),
     LANDER_BATCH_MAX_BYTES: intVar(
       'A batch closes when its records’ values reach this many bytes (one larger record still forms a batch of its own).',
-      8 * 1024 * 1024,
+      16 * 1024 * 1024,
       { min: 1024, max: 1024 * 1024 * 1024 },
     ),
     LANDER_BATCH_MAX_WAIT_MS: intVar(

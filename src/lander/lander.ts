@@ -65,6 +65,9 @@ export interface Lander {
 
 type FetchPause = 'operator' | 'seek' | 'retry'
 
+/** The reader lets I/O run after this many records (decoding one takes a few microseconds). */
+const YIELD_EVERY_RECORDS = 256
+
 export function retryReason(err: unknown): RetryReason {
   if (isSretlError(err)) return err.code.startsWith('KAFKA') ? 'kafka' : 'other'
   const state = sqlState(err)
@@ -212,6 +215,7 @@ export function createLander(deps: LanderDeps): Lander {
         streamPaused = false
         applyFetchPause()
         attempt = 0
+        let sinceYield = 0
         for await (const message of current) {
           if (stopping) continue
           const decision = tracker.admit(message.partition, message.offset)
@@ -219,6 +223,12 @@ export function createLander(deps: LanderDeps): Lander {
           if (decision === 'in-hand') totals.skippedInHand += 1
           if (decision !== 'take') continue
           if (!(await batcher.add(decodeRecord(message, clock())))) break
+          // records already buffered resolve in microtasks only; without a turn of the event loop
+          // the writer's PostgreSQL replies would wait until a whole batch is decoded
+          if (++sinceYield >= YIELD_EVERY_RECORDS) {
+            sinceYield = 0
+            await new Promise<void>((resolve) => setImmediate(resolve))
+          }
         }
         if (stopping) break
         logger.warn('the Kafka stream ended; opening a new one')

@@ -26,7 +26,7 @@ import { COPY_COLUMNS } from './copy-encoder.ts'
 import { deadLetterMessage } from './dead-letters.ts'
 import type { Batch } from './batcher.ts'
 import { storeOffsets } from './offset-store.ts'
-import { truncate, type LanderRecord, type Rejection, type ValidRow } from './records.ts'
+import { isValid, truncate, type LanderRecord, type Rejection, type ValidRecord } from './records.ts'
 import { copyFrom } from './copy-stream.ts'
 
 export interface PartitionRange {
@@ -104,10 +104,6 @@ const INSERT_SQL = `INSERT INTO sales_raw (${COLUMNS})
 /** Clients whose session already has the staging table. */
 const staged = new WeakSet<PoolClient>()
 
-interface RowRecord extends LanderRecord {
-  readonly row: ValidRow
-}
-
 export function describeBatch(records: readonly LanderRecord[]): BatchInfo {
   const ranges = new Map<number, { first: bigint; last: bigint; produced: number }>()
   for (const r of records) {
@@ -135,16 +131,16 @@ export function describeBatch(records: readonly LanderRecord[]): BatchInfo {
 
 export async function landBatch(ctx: LandingContext, batch: Batch): Promise<LandingResult> {
   const info = describeBatch(batch.records)
-  const rows: RowRecord[] = []
+  const rows: ValidRecord[] = []
   const rejected: DeadLetter[] = []
   const seen = new Set<string>()
   let duplicates = 0
   for (const record of batch.records) {
-    if (record.row) {
-      if (seen.has(record.row.key)) duplicates += 1
+    if (isValid(record)) {
+      if (seen.has(record.key)) duplicates += 1
       else {
-        seen.add(record.row.key)
-        rows.push(record as RowRecord)
+        seen.add(record.key)
+        rows.push(record)
       }
     } else if (record.rejection) {
       rejected.push({ record, rejection: record.rejection })
@@ -166,12 +162,9 @@ export async function landBatch(ctx: LandingContext, batch: Batch): Promise<Land
     const newKeys = await landRows(ctx.strategy, client, rows, dbRejected)
     const refused = new Set(dbRejected.map((d) => d.record))
     const accepted = refused.size === 0 ? rows : rows.filter((r) => !refused.has(r))
-    const newRecords = newKeys === 'all' ? accepted : accepted.filter((r) => newKeys.has(r.row.key))
-    const newRows = newRecords.map((r) => ({
-      event: r.row.event,
-      eventTimeMs: r.row.eventTimeMs,
-      produceTimeMs: r.produceTimeMs,
-    }))
+    // a valid record is itself a NewRow: no copy per row
+    const newRows: readonly NewRow[] =
+      newKeys === 'all' ? accepted : accepted.filter((r) => newKeys.has(r.key))
     duplicates += accepted.length - newRows.length
     if (ctx.hooks.inTransaction) await ctx.hooks.inTransaction(client, newRows, info)
     const deadLetters = [...rejected, ...dbRejected]
@@ -255,7 +248,7 @@ async function restart(client: PoolClient): Promise<void> {
 async function landRows(
   strategy: CopyStrategy,
   client: PoolClient,
-  rows: readonly RowRecord[],
+  rows: readonly ValidRecord[],
   rejected: DeadLetter[],
 ): Promise<Set<string> | 'all'> {
   if (rows.length > 0 && strategy.direct()) {
@@ -263,7 +256,7 @@ async function landRows(
       await copyFrom(
         client,
         DIRECT_COPY_SQL,
-        rows.map((r) => r.row.line),
+        rows.map((r) => r.line),
       )
       strategy.succeeded()
       return 'all'
@@ -288,14 +281,14 @@ async function landRows(
 /** COPY + INSERT of `rows`; the keys that were new, or 'all' when every row was. */
 async function insertRows(
   client: PoolClient,
-  rows: readonly RowRecord[],
+  rows: readonly ValidRecord[],
   clearAfter = false,
 ): Promise<Set<string> | 'all'> {
   if (rows.length === 0) return 'all'
   await copyFrom(
     client,
     COPY_SQL,
-    rows.map((r) => r.row.line),
+    rows.map((r) => r.line),
   )
   const result = await client.query<string[]>({ text: INSERT_SQL, rowMode: 'array' })
   // the staging table empties itself at COMMIT; within one transaction of several parts, by hand
@@ -307,17 +300,17 @@ async function insertRows(
 /** Lands what it can of `rows`, splitting in halves under savepoints; refused rows go to `rejected`. */
 async function insertIsolating(
   client: PoolClient,
-  rows: readonly RowRecord[],
+  rows: readonly ValidRecord[],
   rejected: DeadLetter[],
 ): Promise<Set<string>> {
   const keys = new Set<string>()
-  const attempt = async (part: readonly RowRecord[]): Promise<void> => {
+  const attempt = async (part: readonly ValidRecord[]): Promise<void> => {
     if (part.length === 0) return
     await client.query('SAVEPOINT sretl_part')
     try {
       const inserted = await insertRows(client, part, true)
       await client.query('RELEASE SAVEPOINT sretl_part')
-      for (const r of part) if (inserted === 'all' || inserted.has(r.row.key)) keys.add(r.row.key)
+      for (const r of part) if (inserted === 'all' || inserted.has(r.key)) keys.add(r.key)
     } catch (err) {
       if (classifyPgError(err) !== 'row') throw err
       await client.query('ROLLBACK TO SAVEPOINT sretl_part')

@@ -27,23 +27,33 @@ export interface Rejection {
   readonly message: string
 }
 
-export interface ValidRow {
-  readonly event: SaleLine
-  readonly eventTimeMs: number
-  /** The row in COPY text format, newline included. */
-  readonly line: string
-  /** (event_id, event_time): sales_raw's primary key, the dedupe key. */
-  readonly key: string
-}
-
 export interface LanderRecord {
   readonly source: SourceMessage
   readonly produceTimeMs: number
   /** When this lander first read it (first.seen of a dead letter), ms since the epoch. */
   readonly seenAtMs: number
   readonly bytes: number
-  readonly row?: ValidRow
+  /** Why it is refused; absent for a valid event. */
   readonly rejection?: Rejection
+  /** The validated event; absent when refused. */
+  readonly event?: SaleLine
+  readonly eventTimeMs?: number
+  /** The row in COPY text format, newline included. */
+  readonly line?: string
+  /** (event_id, event_time): sales_raw's primary key, the dedupe key. */
+  readonly key?: string
+}
+
+/** A record holding a valid event (one object per record: it is also what hooks receive). */
+export interface ValidRecord extends LanderRecord {
+  readonly event: SaleLine
+  readonly eventTimeMs: number
+  readonly line: string
+  readonly key: string
+}
+
+export function isValid(record: LanderRecord): record is ValidRecord {
+  return record.event !== undefined
 }
 
 /** Longest error.message a dead letter carries. */
@@ -58,21 +68,26 @@ export function truncate(text: string, max = MAX_REASON_CHARS): string {
 }
 
 export function decodeRecord(source: SourceMessage, seenAtMs: number): LanderRecord {
-  const base = {
-    source,
-    produceTimeMs: Number(source.timestamp),
-    seenAtMs,
-    bytes: source.value.byteLength,
-  }
+  const produceTimeMs = Number(source.timestamp)
+  const bytes = source.value.byteLength
   const result = decodeSaleLine(source.value)
   if (!result.ok) {
-    return { ...base, rejection: { code: result.code, message: describeIssues(result.issues) } }
+    return {
+      source,
+      produceTimeMs,
+      seenAtMs,
+      bytes,
+      rejection: { code: result.code, message: describeIssues(result.issues) },
+    }
   }
   const event = result.event
   const malformed = malformedTextField(event)
   if (malformed !== undefined) {
     return {
-      ...base,
+      source,
+      produceTimeMs,
+      seenAtMs,
+      bytes,
       rejection: {
         code: 'EVENT_DB_REJECTED',
         message: `/${malformed} is not valid Unicode text (a lone surrogate); PostgreSQL cannot store it unchanged`,
@@ -81,7 +96,13 @@ export function decodeRecord(source: SourceMessage, seenAtMs: number): LanderRec
   }
   const eventTimeMs = Date.parse(event.event_time)
   return {
-    ...base,
-    row: { event, eventTimeMs, line: copyLine(event), key: `${event.event_id}/${eventTimeMs}` },
+    source,
+    produceTimeMs,
+    seenAtMs,
+    bytes,
+    event,
+    eventTimeMs,
+    line: copyLine(event),
+    key: `${event.event_id}/${eventTimeMs}`,
   }
 }

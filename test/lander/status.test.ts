@@ -84,7 +84,7 @@ test('status should give each partition its lag in messages and the age of its o
     ],
   )
   assert.equal(status.details.buffered.records, 10)
-  assert.equal(status.details.buffered.limitRecords, 2 * 5000 + 2048)
+  assert.equal(status.details.buffered.limitRecords, 2 * 20_000 + 2048)
 })
 
 test('status should mark the partitions of a failing batch FAILED with the error, the others PAUSED when paused', () => {

@@ -56,9 +56,12 @@ try {
     const store = `S${String(i % 50).padStart(3, '0')}`
     switch (query) {
       case 'storeSalesInRange':
-        return [store, new Date(now - ((i % 24) + 2) * 3600_000), new Date(now - (i % 24) * 3600_000)]
-      case 'receiptLines':
-        return [`S${String((i * 3 * 7) % 50).padStart(3, '0')}`, `RC-${(i * 7919) % Math.floor(ROWS / 3)}`]
+        // a day of one store, ending at a different hour each run
+        return [store, new Date(now - ((i % 24) + 24) * 3600_000), new Date(now - (i % 24) * 3600_000)]
+      case 'receiptLines': {
+        const receipt = (i * 7919) % Math.floor(ROWS / 3)
+        return [`S${String(receipt % 50).padStart(3, '0')}`, `RC-${receipt}`]
+      }
       case 'skuSalesInRange':
         return [`SKU-${String((i * 37) % 2000).padStart(5, '0')}`, new Date(now - 86_400_000), new Date(now)]
       case 'latestEvents':

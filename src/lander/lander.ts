@@ -26,8 +26,9 @@ import {
   type LandingContext,
   type LandingResult,
 } from './landing.ts'
+import { createKafkaCommitter } from './kafka-commit.ts'
 import { LatencyWindow } from './latency-window.ts'
-import type { LanderMetrics, RetryReason } from './metrics.ts'
+import { observeLanding, type LanderMetrics, type RetryReason } from './metrics.ts'
 import { PartitionTracker } from './partition-tracker.ts'
 import { decodeRecord } from './records.ts'
 import { assignedPartitions, seekPositions } from './seek.ts'
@@ -117,7 +118,7 @@ export function createLander(deps: LanderDeps): Lander {
   let lag: LagSnapshot = { endOffsets: new Map(), at: undefined }
   const lastLandedProduceMs = new Map<number, number>()
   const totals = { rows: 0, duplicates: 0, deadLetters: 0, batches: 0, skippedLanded: 0, skippedInHand: 0 }
-  let kafkaCommit: { inFlight: boolean; again: boolean } = { inFlight: false, again: false }
+  const kafkaCommitter = createKafkaCommitter(consumer, topics.source, tracker, logger)
   let loops: Promise<unknown> | undefined
 
   const applyFetchPause = (): void => {
@@ -211,6 +212,11 @@ export function createLander(deps: LanderDeps): Lander {
     while (!stopping) {
       try {
         const current = await openStream()
+        if (stopping) {
+          // stop() came while joining: it could not close a stream that did not exist yet
+          await current.close().catch(() => undefined)
+          break
+        }
         stream = current
         streamPaused = false
         applyFetchPause()
@@ -247,28 +253,6 @@ export function createLander(deps: LanderDeps): Lander {
   }
 
   // ---- writer ----
-  const commitToKafka = (): void => {
-    if (kafkaCommit.inFlight) {
-      kafkaCommit.again = true
-      return
-    }
-    const offsets = tracker
-      .assigned()
-      .map((partition) => ({ partition, offset: tracker.landedOffset(partition) }))
-      .filter((o): o is { partition: number; offset: bigint } => o.offset !== undefined)
-      .map((o) => ({ topic: topics.source, partition: o.partition, offset: o.offset, leaderEpoch: -1 }))
-    if (offsets.length === 0) return
-    kafkaCommit = { inFlight: true, again: false }
-    consumer
-      .commit({ offsets })
-      .catch((err: unknown) => logger.debug({ err: errorMessage(err) }, 'informational Kafka commit failed'))
-      .finally(() => {
-        const again = kafkaCommit.again
-        kafkaCommit = { inFlight: false, again: false }
-        if (again && !stopping) commitToKafka()
-      })
-  }
-
   const recordLanded = async (result: LandingResult): Promise<void> => {
     for (const p of result.batch.partitions) {
       tracker.landed(p.partition, p.nextOffset)
@@ -279,19 +263,10 @@ export function createLander(deps: LanderDeps): Lander {
     totals.deadLetters += result.deadLetters.length
     totals.batches += 1
     lastCommitAt = result.committedAt
-    metrics.rows.inc(result.newRows.length)
-    if (result.duplicates > 0) metrics.duplicates.inc(result.duplicates)
-    metrics.batches.inc()
-    metrics.batchSize.observe(result.batch.records)
-    metrics.transactionSeconds.observe(result.transactionMs / 1000)
-    for (const d of result.deadLetters) metrics.dlq.inc({ code: d.rejection.code })
+    observeLanding(metrics, result)
     for (const row of result.newRows) {
-      const eventMs = result.committedAt - row.eventTimeMs
-      const produceMs = result.committedAt - row.produceTimeMs
-      metrics.eventToCommitSeconds.observe(Math.max(0, eventMs) / 1000)
-      metrics.produceToCommitSeconds.observe(Math.max(0, produceMs) / 1000)
-      eventLatency.add(eventMs)
-      produceLatency.add(produceMs)
+      eventLatency.add(result.committedAt - row.eventTimeMs)
+      produceLatency.add(result.committedAt - row.produceTimeMs)
     }
     if (result.deadLetters.length > 0) {
       logger.warn(
@@ -305,7 +280,7 @@ export function createLander(deps: LanderDeps): Lander {
         'records dead-lettered',
       )
     }
-    commitToKafka()
+    kafkaCommitter.commit()
     if (hooks.afterCommit) {
       try {
         await hooks.afterCommit(result)

@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram } from 'prom-client'
 import { latencyBucketsSeconds, operationBucketsSeconds, type MetricsRegistry } from '../platform/metrics.ts'
+import type { LandingResult } from './landing.ts'
 
 export const RETRY_REASONS = ['pg_unavailable', 'pg_conflict', 'pg_error', 'kafka', 'other'] as const
 export type RetryReason = (typeof RETRY_REASONS)[number]
@@ -99,3 +100,17 @@ export function createLanderMetrics(registry: MetricsRegistry) {
 }
 
 export type LanderMetrics = ReturnType<typeof createLanderMetrics>
+
+/** Counts a committed batch: rows, duplicates, dead letters, sizes, durations, latencies. */
+export function observeLanding(metrics: LanderMetrics, result: LandingResult): void {
+  metrics.rows.inc(result.newRows.length)
+  if (result.duplicates > 0) metrics.duplicates.inc(result.duplicates)
+  metrics.batches.inc()
+  metrics.batchSize.observe(result.batch.records)
+  metrics.transactionSeconds.observe(result.transactionMs / 1000)
+  for (const d of result.deadLetters) metrics.dlq.inc({ code: d.rejection.code })
+  for (const row of result.newRows) {
+    metrics.eventToCommitSeconds.observe(Math.max(0, result.committedAt - row.eventTimeMs) / 1000)
+    metrics.produceToCommitSeconds.observe(Math.max(0, result.committedAt - row.produceTimeMs) / 1000)
+  }
+}

@@ -28,7 +28,7 @@ function nodes(plan: PlanNode): PlanNode[] {
 const now = Date.now()
 const params: Record<SalesQueryName, unknown[]> = {
   storeSalesInRange: ['S007', new Date(now - 2 * 86_400_000), new Date(now)],
-  receiptLines: ['S007', 'RC-1234'],
+  receiptLines: ['S034', 'RC-1234'],
   skuSalesInRange: ['SKU-00042', new Date(now - 2 * 86_400_000), new Date(now)],
   latestEvents: [50],
 }

@@ -57,10 +57,11 @@ const log = (text: string): void => void process.stdout.write(`${text}\n`)
 
 const cleanups: (() => Promise<void>)[] = []
 async function cleanup(): Promise<void> {
-  while (cleanups.length > 0)
+  while (cleanups.length > 0) {
     await cleanups
       .pop()?.()
-      .catch(() => undefined)
+      .catch((err: unknown) => log(`clean-up step failed: ${String(err)}`))
+  }
 }
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)))
 
@@ -104,7 +105,18 @@ export interface Setup {
 /** A fresh database with the program's schema (migrations, partitions), dropped at the end. */
 async function freshDatabase(setup: Setup, name: string): Promise<string> {
   await admin(setup.serverUrl, `CREATE DATABASE ${name}`)
-  cleanups.push(() => admin(setup.serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+  cleanups.push(async () => {
+    // a connection still closing can make the first attempt fail
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await admin(setup.serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        return
+      } catch (err) {
+        if (attempt >= 5) throw err
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+      }
+    }
+  })
   const url = withDatabase(setup.serverUrl, name)
   await prepareDatabase(url)
   return url

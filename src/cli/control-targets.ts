@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod'
 import { GATEWAY_PORT } from '../gateway/config.ts'
+import { LANDER_PORT } from '../lander/config.ts'
 import { defineSection, urlVar, type AnySection } from '../platform/config.ts'
 import { SIMULATOR_PORT } from '../simulator/config.ts'
 
@@ -20,6 +21,7 @@ export interface ControlTarget {
 export const controlTargets = {
   simulator: { prefix: 'SIMULATOR', port: SIMULATOR_PORT, pauses: 'event production' },
   gateway: { prefix: 'GATEWAY', port: GATEWAY_PORT, pauses: 'intake: POST /v1/sales answers 503' },
+  lander: { prefix: 'LANDER', port: LANDER_PORT, pauses: 'landing: it stops fetching; lag grows in Kafka' },
 } as const satisfies Record<string, ControlTarget>
 
 export type ControlTargetName = keyof typeof controlTargets

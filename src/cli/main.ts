@@ -9,8 +9,10 @@ import { commandHelp, mainHelp, parseCommandArgs, type Command } from './command
 import { apiKeyCommand } from './commands/api-key.ts'
 import { downCommand } from './commands/down.ts'
 import { pauseCommand, resumeCommand } from './commands/flow.ts'
+import { maintainCommand } from './commands/maintain.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { rateCommand } from './commands/rate.ts'
+import { resetOffsetsCommand } from './commands/reset-offsets.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
 import { smokeCommand } from './commands/smoke.ts'
@@ -33,6 +35,8 @@ export const commands: readonly Command[] = [
   pauseCommand,
   resumeCommand,
   apiKeyCommand,
+  maintainCommand,
+  resetOffsetsCommand,
   smokeCommand,
 ]
 

@@ -8,6 +8,8 @@ import type { AnySection } from '../platform/config.ts'
 import { monitoringSection } from '../platform/monitoring-config.ts'
 import { simulatorSection } from '../simulator/config.ts'
 import { controlTargetsSection } from './control-targets.ts'
+import { maintenanceSection } from '../platform/partition-maintenance.ts'
+import { landerOwnSection } from '../lander/config.ts'
 
 export const allConfigSections: Readonly<Record<string, AnySection>> = {
   ...baseSections,
@@ -15,4 +17,6 @@ export const allConfigSections: Readonly<Record<string, AnySection>> = {
   simulator: simulatorSection,
   gateway: gatewaySection,
   cli: controlTargetsSection,
+  lander: landerOwnSection,
+  maintenance: maintenanceSection,
 }

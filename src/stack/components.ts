@@ -25,8 +25,10 @@ export function componentLaunch(
 }
 
 /**
- * The components of the local stack, in start order. Ports mirror the components' own defaults
- * (GATEWAY_PORT 8081, SIMULATOR_PORT 8082); the stack may not import component modules.
+ * The components of the local stack, in start order: the lander first (so it is consuming when
+ * events arrive), then the gateway and the simulator. Ports mirror the components' own defaults
+ * (LANDER_PORT 8083, GATEWAY_PORT 8081, SIMULATOR_PORT 8082); the stack may not import component
+ * modules, so it reads only the variables.
  */
 export function stackComponents(env: Env): ComponentLaunch[] {
   const port = (name: string, fallback: number): string => env[name]?.trim() || String(fallback)
@@ -34,6 +36,7 @@ export function stackComponents(env: Env): ComponentLaunch[] {
     (v) => v !== undefined && v.trim() !== '',
   )
   return [
+    componentLaunch('lander', `http://127.0.0.1:${port('LANDER_PORT', 8083)}`),
     // on a laptop with no keys configured, the well-known development key lets curl work at once
     componentLaunch(
       'gateway',

@@ -1,4 +1,6 @@
+import { baseConfigSection } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
+import { auditCliAction } from '../audit.ts'
 import { SretlError } from '../../platform/errors.ts'
 import type { ComponentStatus } from '../../platform/component-server.ts'
 import { defineCommand, type Command } from '../command.ts'
@@ -44,7 +46,15 @@ function flowCommand(action: 'pause' | 'resume'): Command {
       }
       const urls = loadConfig(env, controlTargetsSection) as Record<string, string>
       const reason = typeof values.reason === 'string' ? values.reason : `sretl ${action}`
+      const before = await callComponent<ComponentStatus>(name, urls[name] ?? '', '/status')
       const status = await callComponent<ComponentStatus>(name, urls[name] ?? '', `/${action}`, { reason })
+      await auditCliAction(env, loadConfig(env, baseConfigSection).postgres, ui, {
+        action,
+        component: name,
+        reason,
+        before: before.state,
+        after: status.state,
+      })
       if (values.json === true) ui.line(JSON.stringify(status, null, 2))
       else ui.line(`${name}: ${status.state}${action === 'pause' ? ` (${reason})` : ''}`)
     },

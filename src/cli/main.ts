@@ -20,6 +20,7 @@ import { statusCommand } from './commands/status.ts'
 import { tailCommand } from './commands/tail.ts'
 import { topicsCommand } from './commands/topics.ts'
 import { upCommand } from './commands/up.ts'
+import { verifyCommand } from './commands/verify.ts'
 import { createUi, type Ui } from './ui.ts'
 
 export const commands: readonly Command[] = [
@@ -38,6 +39,7 @@ export const commands: readonly Command[] = [
   maintainCommand,
   resetOffsetsCommand,
   smokeCommand,
+  verifyCommand,
 ]
 
 const EXIT_USAGE = 2

@@ -10,6 +10,7 @@ import { simulatorSection } from '../simulator/config.ts'
 import { controlTargetsSection } from './control-targets.ts'
 import { maintenanceSection } from '../platform/partition-maintenance.ts'
 import { landerOwnSection } from '../lander/config.ts'
+import { aggregatesSection } from '../lander/aggregates/config.ts'
 
 export const allConfigSections: Readonly<Record<string, AnySection>> = {
   ...baseSections,
@@ -19,4 +20,5 @@ export const allConfigSections: Readonly<Record<string, AnySection>> = {
   cli: controlTargetsSection,
   lander: landerOwnSection,
   maintenance: maintenanceSection,
+  aggregates: aggregatesSection,
 }

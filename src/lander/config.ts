@@ -6,6 +6,7 @@
  */
 import { boolVar, combineSections, defineSection, intVar, portVar, stringVar } from '../platform/config.ts'
 import { maintenanceSection } from '../platform/partition-maintenance.ts'
+import { aggregatesSection } from './aggregates/config.ts'
 
 export const LANDER_PORT = portVar('HTTP port of the lander (status, pause/resume, metrics).', 8083)
 
@@ -108,7 +109,11 @@ export const landerOwnSection = defineSection(
   }),
 )
 
-export const landerSection = combineSections({ lander: landerOwnSection, maintenance: maintenanceSection })
+export const landerSection = combineSections({
+  lander: landerOwnSection,
+  maintenance: maintenanceSection,
+  aggregates: aggregatesSection,
+})
 
 export type LanderConfig = ReturnType<typeof landerOwnSection.build>
 export type LanderSettings = ReturnType<typeof landerSection.build>

@@ -12,6 +12,7 @@ import { buildLanderServer } from './server.ts'
 import { errorMessage } from '../platform/errors.ts'
 import { createAggregates } from './aggregates/aggregates.ts'
 import { createAggregatesMetrics } from './aggregates/metrics.ts'
+import { caughtUp } from './aggregates/caught-up.ts'
 
 export const main = (env: Env): Promise<number> =>
   runComponent(env, { name: 'lander', section: landerSection, start })
@@ -59,7 +60,7 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
         sourceTopic: topics.salesEvents,
         config: aggSettings,
         sendTimeoutMs: config.kafka.sendTimeoutMs,
-        caughtUp: () => lander.status().details.partitions.every((p) => p.lagMessages === 0),
+        caughtUp: () => lander.ready && caughtUp(lander.status().details.partitions),
         clock,
         logger: logger.child({ part: 'aggregates' }),
         metrics: createAggregatesMetrics(context.metrics),

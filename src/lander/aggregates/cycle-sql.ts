@@ -18,6 +18,8 @@ export const WATERMARK_INPUTS = `SELECT
     WHERE topic = $1 AND updated_at > now() - $2::bigint * interval '1 millisecond') AS active_min,
   (SELECT count(*)::int FROM agg_partition_watermarks WHERE topic = $1) AS partitions,
   (SELECT ${MS('min(window_start)')} FROM sales_agg_minute) AS first_minute,
+  (SELECT ${MS('min(a.window_start)')} FROM sales_agg_minute a, agg_state h
+    WHERE h.name = 'rolling_horizon' AND a.window_start >= h.value - interval '61 minutes') AS next_minute,
   ${MS('now()')} AS now`
 
 export const READ_STATE = `SELECT ${MS('value')} AS value FROM agg_state WHERE name = $1`

@@ -100,6 +100,7 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
       active_min: string | null
       partitions: number
       first_minute: string | null
+      next_minute: string | null
       now: string
     }>(WATERMARK_INPUTS, [deps.sourceTopic, config.idleMs])
   ).rows[0]
@@ -137,6 +138,12 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
   let horizon = num(inputs.horizon) ?? num(inputs.first_minute)
   if (watermark !== undefined && horizon !== undefined) {
     const target = Math.floor(watermark / MINUTE_MS) * MINUTE_MS
+    // boundaries before the next minute with data have no row: skip them
+    const nextMinute = num(inputs.next_minute)
+    if (inputs.horizon !== null && target > horizon) {
+      if (nextMinute === undefined) horizon = target
+      else if (nextMinute > horizon) horizon = Math.min(nextMinute, target)
+    }
     const next = Math.max(horizon, Math.min(target, horizon + config.rollingMaxAdvanceMinutes * MINUTE_MS))
     if (next < target) more = true
     const changed = minutes.filter((m) => Number(m.window_start) < next)

@@ -112,7 +112,9 @@ export const OVERALL_SCOPE = '*'
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 function compareStoreDelta(a: StoreDelta, b: StoreDelta): number {
-  return compareText(a.storeId, b.storeId) || compareText(a.currency, b.currency) || a.windowStart - b.windowStart
+  return (
+    compareText(a.storeId, b.storeId) || compareText(a.currency, b.currency) || a.windowStart - b.windowStart
+  )
 }
 
 function compareSkuDelta(a: SkuDelta, b: SkuDelta): number {

@@ -8,15 +8,7 @@
 import { readFileSync } from 'node:fs'
 import type { Pool } from './postgres.ts'
 
-const MEASURES = [
-  'lines',
-  'units',
-  'receipts',
-  'gross_minor',
-  'discount_minor',
-  'returns_minor',
-  'net_minor',
-]
+const MEASURES = ['lines', 'units', 'receipts', 'gross_minor', 'discount_minor', 'returns_minor', 'net_minor']
 
 export interface OracleSpec {
   readonly aggregate: string
@@ -105,7 +97,8 @@ function comparisonSql(spec: OracleSpec): string {
         : `COALESCE(o.${k}, t.${k}) AS ${k}`,
     )
     .join(', ')
-  const both = (side: string): string => `json_build_object(${spec.compared.map((c) => `'${c}', ${side}.${c}`).join(', ')})`
+  const both = (side: string): string =>
+    `json_build_object(${spec.compared.map((c) => `'${c}', ${side}.${c}`).join(', ')})`
   return `WITH o AS (${oracleSql(spec)}), t AS (SELECT ${tableCols} FROM ${spec.table}),
   d AS (
     SELECT ${keyOut},

@@ -2,8 +2,23 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { seedReference } from '../support/aggregates.ts'
 import { startComponent } from '../support/components.ts'
-import { configFor, createTestDatabase, createTopicsFor, runCli, testEnv, waitFor, type TestDatabase } from '../support/harness.ts'
-import { countRows, killChildLanders, metricValue, startChildLander, waitCaughtUp, type ChildLander } from '../support/lander.ts'
+import {
+  configFor,
+  createTestDatabase,
+  createTopicsFor,
+  runCli,
+  testEnv,
+  waitFor,
+  type TestDatabase,
+} from '../support/harness.ts'
+import {
+  countRows,
+  killChildLanders,
+  metricValue,
+  startChildLander,
+  waitCaughtUp,
+  type ChildLander,
+} from '../support/lander.ts'
 
 let db: TestDatabase
 before(async () => {
@@ -22,7 +37,9 @@ interface AggregatesStatus {
 }
 
 const aggregatesOf = async (lander: ChildLander): Promise<AggregatesStatus | null> => {
-  const body = (await (await fetch(`${lander.url}/status`)).json()) as { details: { aggregates: AggregatesStatus | null } }
+  const body = (await (await fetch(`${lander.url}/status`)).json()) as {
+    details: { aggregates: AggregatesStatus | null }
+  }
   return body.details.aggregates
 }
 
@@ -92,7 +109,10 @@ test('aggregates should equal their oracle after late events, offline bursts, du
       const open = await pool.query<{ n: number }>(
         // (receipts dated years ahead by the far-date fault stay open until their time comes)
         `SELECT ${['sales_agg_minute', 'sales_hourly', 'store_rolling_1h', 'top_skus']
-          .map((t) => `(SELECT count(*) FROM ${t} WHERE NOT final AND window_end < now() - interval '3 minutes')`)
+          .map(
+            (t) =>
+              `(SELECT count(*) FROM ${t} WHERE NOT final AND window_end < now() - interval '3 minutes')`,
+          )
           .join(' + ')} AS n`,
       )
       return (
@@ -109,7 +129,9 @@ test('aggregates should equal their oracle after late events, offline bursts, du
   assert.match(verify.stdout, /All aggregates match their oracle/)
 
   const metrics = await lander.metrics()
-  const earlier = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sales_agg_minute WHERE correction')
+  const earlier = await pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM sales_agg_minute WHERE correction',
+  )
   assert.ok(
     (earlier.rows[0]?.n ?? 0) > 0 || metricValue(metrics, 'sretl_aggregates_late_corrections_total') > 0,
     'late events beyond the grace period were applied as corrections',

@@ -5,7 +5,14 @@ import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
 import { topicNames } from '../../src/platform/topics.ts'
 import { latestValues, seedReference, startAggregatingLander } from '../support/aggregates.ts'
 import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import { configFor, createTestDatabase, createTopicsFor, testEnv, waitFor, type TestDatabase } from '../support/harness.ts'
+import {
+  configFor,
+  createTestDatabase,
+  createTopicsFor,
+  testEnv,
+  waitFor,
+  type TestDatabase,
+} from '../support/harness.ts'
 import { metricValue, produce, waitCaughtUp } from '../support/lander.ts'
 
 let db: TestDatabase
@@ -57,7 +64,11 @@ test('aggregates should flag a window final only after its grace period, flag a 
     await send([at('2026-10-20T12:00:10.000Z', { sku: 'SKU-00001' }), at('2026-10-20T12:01:30.000Z')])
     assert.equal((await minute('2026-10-20T12:00:00Z'))?.final, false, 'not final within the grace period')
     await send([at('2026-10-20T12:01:59.999Z')])
-    assert.equal((await minute('2026-10-20T12:00:00Z'))?.final, false, 'not final 1 ms before the grace period ends')
+    assert.equal(
+      (await minute('2026-10-20T12:00:00Z'))?.final,
+      false,
+      'not final 1 ms before the grace period ends',
+    )
     await send([at('2026-10-20T12:02:00.000Z')])
     const finalRow = await minute('2026-10-20T12:00:00Z')
     assert.equal(finalRow?.final, true, 'final once the grace period has passed')
@@ -125,7 +136,8 @@ test('aggregates should flag a window final only after its grace period, flag a 
       }
     }
     const results = await verifyAggregates(pool, { limit: 5 })
-    for (const r of results) assert.equal(r.differenceCount, 0, `${r.aggregate}: ${JSON.stringify(r.differences)}`)
+    for (const r of results)
+      assert.equal(r.differenceCount, 0, `${r.aggregate}: ${JSON.stringify(r.differences)}`)
   } finally {
     await lander.stop()
   }

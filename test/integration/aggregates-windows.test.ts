@@ -4,7 +4,14 @@ import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
 import { latestValues, seedReference, startAggregatingLander } from '../support/aggregates.ts'
 import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import { configFor, createTestDatabase, createTopicsFor, testEnv, waitFor, type TestDatabase } from '../support/harness.ts'
+import {
+  configFor,
+  createTestDatabase,
+  createTopicsFor,
+  testEnv,
+  waitFor,
+  type TestDatabase,
+} from '../support/harness.ts'
 import { produce, waitCaughtUp } from '../support/lander.ts'
 import { topicNames } from '../../src/platform/topics.ts'
 
@@ -55,7 +62,9 @@ test('aggregates should put boundary events in the window that starts there, sta
   // Berlin's 25-hour day: 2026-10-25 local runs from 2026-10-24T22:00Z to 2026-10-25T23:00Z
   for (let h = 0; h < 25; h += 1) {
     const at = Date.parse('2026-10-24T22:00:00.000Z') + h * 3_600_000 + 1_800_000
-    events.push(line(BERLIN, new Date(at).toISOString(), { receipt_id: `D${h}`, sku: `SKU-0000${(h % 3) + 1}` }))
+    events.push(
+      line(BERLIN, new Date(at).toISOString(), { receipt_id: `D${h}`, sku: `SKU-0000${(h % 3) + 1}` }),
+    )
   }
   const lander = startAggregatingLander(kafka, db.url, env)
   try {
@@ -69,7 +78,9 @@ test('aggregates should put boundary events in the window that starts there, sta
     await waitFor(
       async () => {
         const outcome = await lander.aggregates.cycleNow()
-        const open = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sales_hourly WHERE NOT final')
+        const open = await pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM sales_hourly WHERE NOT final',
+        )
         return (
           outcome.ran &&
           !outcome.more &&
@@ -81,11 +92,20 @@ test('aggregates should put boundary events in the window that starts there, sta
     )
     const results = await verifyAggregates(pool, { limit: 20 })
     for (const r of results) {
-      assert.equal(r.differenceCount, 0, `${r.aggregate} differs from its oracle: ${JSON.stringify(r.differences)}`)
+      assert.equal(
+        r.differenceCount,
+        0,
+        `${r.aggregate} differs from its oracle: ${JSON.stringify(r.differences)}`,
+      )
       assert.ok(r.tableRows > 0, `${r.aggregate} has rows`)
     }
 
-    const minutes = await pool.query<{ start: string; lines: string; receipts: string; returns_minor: string }>(
+    const minutes = await pool.query<{
+      start: string
+      lines: string
+      receipts: string
+      returns_minor: string
+    }>(
       `SELECT to_char(window_start AT TIME ZONE 'UTC', 'HH24:MI') AS start, lines, receipts, returns_minor
        FROM sales_agg_minute WHERE store_id = $1 AND window_start < '2026-10-21' ORDER BY window_start`,
       [BERLIN],

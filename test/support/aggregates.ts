@@ -25,7 +25,11 @@ export interface AggregatingLander {
 }
 
 /** A lander in this process with the aggregates' hooks and publish cycle. */
-export function startAggregatingLander(kafka: KafkaConfig, databaseUrl: string, env: Env = {}): AggregatingLander {
+export function startAggregatingLander(
+  kafka: KafkaConfig,
+  databaseUrl: string,
+  env: Env = {},
+): AggregatingLander {
   const config = loadConfig(env, aggregatesSection)
   const registry = createMetricsRegistry({ component: 'lander', processMetrics: false })
   const pool = createPool(
@@ -34,7 +38,7 @@ export function startAggregatingLander(kafka: KafkaConfig, databaseUrl: string, 
   )
   const producer = createProducer(kafka, 'aggregates-test')
   const topics = topicNames(kafka)
-  let landing: InProcessLander | undefined
+  const holder: { landing?: InProcessLander } = {}
   const aggregates = createAggregates({
     pool,
     producer,
@@ -43,16 +47,16 @@ export function startAggregatingLander(kafka: KafkaConfig, databaseUrl: string, 
     config,
     sendTimeoutMs: 10_000,
     caughtUp: () =>
-      landing !== undefined &&
-      landing.lander.ready &&
-      caughtUp(landing.lander.status().details.partitions),
+      holder.landing !== undefined &&
+      holder.landing.lander.ready &&
+      caughtUp(holder.landing.lander.status().details.partitions),
     clock: () => Date.now(),
     logger: silentLogger(),
     metrics: createAggregatesMetrics(registry),
   })
-  landing = startInProcessLander(kafka, databaseUrl, { env, hooks: aggregates.hooks })
+  const started = startInProcessLander(kafka, databaseUrl, { env, hooks: aggregates.hooks })
+  holder.landing = started
   aggregates.start()
-  const started = landing
   // as the lander's main does every LANDER_LAG_INTERVAL_MS (the idle watermark needs the lag)
   const lagTimer = setInterval(() => void started.lander.refreshLag(), 500)
   return {
@@ -80,12 +84,18 @@ export async function seedReference(pool: Pool): Promise<void> {
 }
 
 /** The latest value per key of a compacted topic, read from the beginning to its end. */
-export async function latestValues(kafka: KafkaConfig, topic: string): Promise<Map<string, Record<string, unknown>>> {
+export async function latestValues(
+  kafka: KafkaConfig,
+  topic: string,
+): Promise<Map<string, Record<string, unknown>>> {
   const ends = await endOffsets(kafka, topic, 3)
   const latest = new Map<string, Record<string, unknown>>()
   const remaining = new Map([...ends].filter(([, end]) => end > 0n))
   if (remaining.size === 0) return latest
-  const consumer = createConsumer(kafka, { groupId: `agg-reader-${Date.now()}-${Math.random()}`, clientSuffix: 'agg-reader' })
+  const consumer = createConsumer(kafka, {
+    groupId: `agg-reader-${Date.now()}-${Math.random()}`,
+    clientSuffix: 'agg-reader',
+  })
   try {
     const stream = await consumer.consume({
       topics: [topic],

@@ -43,9 +43,14 @@ export const verifyCommand = defineCommand({
       }
     }
     const limit = typeof values.limit === 'string' ? Number(values.limit) : 20
-    if (!Number.isInteger(limit) || limit < 0) throw new SretlError('USAGE', '--limit takes a whole number ≥ 0')
+    if (!Number.isInteger(limit) || limit < 0)
+      throw new SretlError('USAGE', '--limit takes a whole number ≥ 0')
     const config = loadConfig(env, baseConfigSection)
-    const pool = createPool(config.postgres, { applicationName: 'sretl-verify', role: 'sretl_reader', max: 1 })
+    const pool = createPool(config.postgres, {
+      applicationName: 'sretl-verify',
+      role: 'sretl_reader',
+      max: 1,
+    })
     try {
       const results = await verifyAggregates(pool, { limit, ...(only ? { only } : {}) })
       if (values.json === true) ui.line(JSON.stringify(results, null, 2))
@@ -70,7 +75,9 @@ function printResults(ui: Ui, results: readonly VerifyResult[]): void {
   for (const r of results) {
     if (r.differenceCount === 0) continue
     ui.line()
-    ui.line(`${r.aggregate} (${r.table}): ${formatCount(r.differenceCount)} key(s) differ${r.differences.length < r.differenceCount ? `, first ${r.differences.length}` : ''}:`)
+    ui.line(
+      `${r.aggregate} (${r.table}): ${formatCount(r.differenceCount)} key(s) differ${r.differences.length < r.differenceCount ? `, first ${r.differences.length}` : ''}:`,
+    )
     for (const d of r.differences) {
       const key = Object.entries(d.key)
         .map(([k, v]) => `${k}=${v}`)

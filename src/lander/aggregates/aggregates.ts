@@ -97,7 +97,10 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
 
   const afterCommit = (): void => {
     for (const c of pendingCorrections) {
-      metrics.corrections.inc({ aggregate: c.aggregate, lateness: latenessBucket(Math.max(0, c.lateMs - config.graceMs)) })
+      metrics.corrections.inc({
+        aggregate: c.aggregate,
+        lateness: latenessBucket(Math.max(0, c.lateMs - config.graceMs)),
+      })
     }
     pendingCorrections = []
     trigger()
@@ -146,7 +149,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
   const run = async (): Promise<void> => {
     let failures = 0
     while (!stopping) {
-      let more = false
+      let more: boolean
       try {
         woken = false
         more = (await cycleNow()).more
@@ -154,7 +157,10 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
       } catch (err) {
         failures += 1
         metrics.cycleFailures.inc()
-        logger.warn({ err: errorMessage(err), attempt: failures }, 'aggregates publish cycle failed; retrying')
+        logger.warn(
+          { err: errorMessage(err), attempt: failures },
+          'aggregates publish cycle failed; retrying',
+        )
         await sleep(backoffMs(failures, 200, 10_000))
         continue
       }

@@ -3,7 +3,11 @@
  * lateness (five buckets).
  */
 import { Counter, Gauge, Histogram } from 'prom-client'
-import { latencyBucketsSeconds, operationBucketsSeconds, type MetricsRegistry } from '../../platform/metrics.ts'
+import {
+  latencyBucketsSeconds,
+  operationBucketsSeconds,
+  type MetricsRegistry,
+} from '../../platform/metrics.ts'
 
 export function createAggregatesMetrics(registry: MetricsRegistry) {
   const registers = [registry]

@@ -59,22 +59,20 @@ export const TABLES: Readonly<Record<AggregateName, AggregateTable>> = {
       ['window_start', 'timestamptz'],
       ['rank', 'smallint'],
     ],
-    columns: [
-      'local_date',
-      'local_hour',
-      'sku',
-      'name',
-      'category',
-      'lines',
-      'units',
-      'net_minor',
-      ...META,
-    ],
+    columns: ['local_date', 'local_hour', 'sku', 'name', 'category', 'lines', 'units', 'net_minor', ...META],
   },
 }
 
 /** Columns that PostgreSQL returns as text and the topic value carries as JSON numbers. */
-const NUMERIC = new Set([...MEASURES, 'version', 'local_hour', 'utc_offset_minutes', 'rank', 'lines', 'units'])
+const NUMERIC = new Set([
+  ...MEASURES,
+  'version',
+  'local_hour',
+  'utc_offset_minutes',
+  'rank',
+  'lines',
+  'units',
+])
 
 /** A row as the publish cycle reads it: times as ms, bigints and dates as text. */
 export type AggregateRow = Record<string, string | number | boolean | null>

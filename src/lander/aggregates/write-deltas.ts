@@ -11,7 +11,8 @@ import { MEASURES } from '../../domain/aggregates.ts'
 import type { PoolClient } from '../../platform/postgres.ts'
 
 /** ms since the epoch → timestamptz, exactly (no floating point). */
-export const TS = (param: string): string => `(timestamptz 'epoch' + ${param}::bigint * interval '1 millisecond')`
+export const TS = (param: string): string =>
+  `(timestamptz 'epoch' + ${param}::bigint * interval '1 millisecond')`
 
 const amounts = (values: readonly Amount[]): string[] => values.map(String)
 

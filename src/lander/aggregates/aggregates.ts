@@ -19,6 +19,8 @@ import { raisePartitionWatermarks, writeDeltas, type Correction } from './write-
 export interface AggregatesDeps extends CycleDeps {
   readonly logger: Logger
   readonly metrics: AggregatesMetrics
+  /** Called with every cycle's outcome (benchmarks). */
+  readonly onCycle?: (outcome: CycleOutcome) => void
 }
 
 export interface AggregatesStatus {
@@ -107,6 +109,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
   }
 
   const observe = (outcome: CycleOutcome): void => {
+    deps.onCycle?.(outcome)
     watermark = outcome.watermark
     if (watermark !== undefined) metrics.watermark.set(watermark / 1000)
     if (!outcome.ran) return

@@ -86,7 +86,12 @@ export function startBenchLander(
     topics: { source: setup.topics.salesEvents, dlq: setup.topics.salesDlq },
     sendTimeoutMs: 30_000,
     hooks: {
-      ...(extra.inTransaction ? { inTransaction: extra.inTransaction } : {}),
+      ...(extra.inTransaction
+        ? {
+            inTransaction: (client, rows, info) =>
+              extra.inTransaction?.(client, rows, info) ?? Promise.resolve(),
+          }
+        : {}),
       async afterCommit(result: LandingResult) {
         await extra.afterCommit?.(result)
         bench.stats.records += result.batch.records

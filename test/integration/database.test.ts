@@ -38,7 +38,8 @@ describe('migrations', () => {
     const c = new pg.Client({ connectionString: empty.url })
     await c.connect()
     await c.query(
-      'DROP TABLE schema_migrations, sales_raw, consumer_offsets, audit_log, stores, products CASCADE',
+      'DROP TABLE schema_migrations, sales_raw, consumer_offsets, audit_log, stores, products, sales_agg_minute, ' +
+        'sales_hourly, store_rolling_1h, sku_sales_hourly, top_skus, agg_partition_watermarks, agg_state CASCADE',
     )
     await c.query('DROP FUNCTION sretl_ensure_sales_raw_partitions(date, date)')
     await c.end()

@@ -90,5 +90,9 @@ function printResults(ui: Ui, results: readonly VerifyResult[]): void {
   }
   const total = results.reduce((n, r) => n + r.differenceCount, 0)
   ui.line()
-  ui.line(total === 0 ? 'All aggregates match their oracle.' : `${formatCount(total)} key(s) differ.`)
+  ui.line(
+    total === 0
+      ? 'All aggregates match their oracle.'
+      : `AGGREGATES_DIFFER: ${formatCount(total)} key(s) differ from the oracle.`,
+  )
 }

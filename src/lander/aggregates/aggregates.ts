@@ -29,6 +29,12 @@ export interface AggregatesStatus {
   readonly lastCycleAt: string | null
   readonly unpublished: Readonly<Record<string, number>> | null
   readonly graceMs: number
+  /** The last failed publish cycle, until one succeeds. */
+  readonly lastError: {
+    readonly code: 'AGGREGATES_PUBLISH_FAILED'
+    readonly message: string
+    readonly at: string
+  } | null
 }
 
 export interface Aggregates {
@@ -52,6 +58,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
   let lastCycleAt: number | undefined
   let unpublished: Record<string, number> | undefined
   let pendingCorrections: Correction[] = []
+  let lastError: AggregatesStatus['lastError'] = null
   let stopping = false
   let wake: (() => void) | undefined
   let woken = false
@@ -157,9 +164,15 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
         woken = false
         more = (await cycleNow()).more
         failures = 0
+        lastError = null
       } catch (err) {
         failures += 1
         metrics.cycleFailures.inc()
+        lastError = {
+          code: 'AGGREGATES_PUBLISH_FAILED',
+          message: `the aggregates' publish cycle failed: ${errorMessage(err)}`,
+          at: new Date(clock()).toISOString(),
+        }
         logger.warn(
           { err: errorMessage(err), attempt: failures },
           'aggregates publish cycle failed; retrying',
@@ -196,6 +209,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
       lastCycleAt: lastCycleAt === undefined ? null : new Date(lastCycleAt).toISOString(),
       unpublished: unpublished ?? null,
       graceMs: config.graceMs,
+      lastError,
     }),
   }
 }

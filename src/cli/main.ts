@@ -12,6 +12,7 @@ import { pauseCommand, resumeCommand } from './commands/flow.ts'
 import { maintainCommand } from './commands/maintain.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { rateCommand } from './commands/rate.ts'
+import { rebuildAggregatesCommand } from './commands/rebuild-aggregates.ts'
 import { resetOffsetsCommand } from './commands/reset-offsets.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
@@ -40,6 +41,7 @@ export const commands: readonly Command[] = [
   resetOffsetsCommand,
   smokeCommand,
   verifyCommand,
+  rebuildAggregatesCommand,
 ]
 
 const EXIT_USAGE = 2

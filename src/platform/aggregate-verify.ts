@@ -41,6 +41,13 @@ export const ORACLES: readonly OracleSpec[] = [
     compared: ['window_start', ...MEASURES],
   },
   {
+    aggregate: 'sku_sales_hourly',
+    table: 'sku_sales_hourly',
+    oracleFile: 'sku_sales_hourly.sql',
+    key: ['store_id', 'currency', 'window_start', 'sku'],
+    compared: ['local_date', 'local_hour', 'lines', 'units', 'net_minor'],
+  },
+  {
     aggregate: 'top_skus',
     table: 'top_skus',
     oracleFile: 'top_skus.sql',
@@ -110,7 +117,7 @@ function comparisonSql(spec: OracleSpec): string {
   )
   SELECT *, count(*) OVER () AS total,
     (SELECT count(*) FROM t) AS table_rows, (SELECT count(*) FROM o) AS oracle_rows
-  FROM d ORDER BY ${spec.key.map((k) => (k === 'store_id' ? 'store_id COLLATE "C"' : k)).join(', ')} LIMIT $1`
+  FROM d ORDER BY ${spec.key.map((k) => (k === 'store_id' || k === 'sku' ? `${k} COLLATE "C"` : k)).join(', ')} LIMIT $1`
 }
 
 const counts = (spec: OracleSpec): string =>

@@ -31,7 +31,7 @@ interface Report {
 
 test('sretl up should run the lander: events land, sretl status shows rows, lag and latency, and pause/resume work from the CLI', async () => {
   // the stack's simulator must not add events to the 50 this test counts
-  const env = { ...(await upEnv(db.url)), RATE_PER_SEC: '0' }
+  const env: Record<string, string> = { ...(await upEnv(db.url)), RATE_PER_SEC: '0' }
   const up = startCli(['up'], env)
   try {
     await up.waitForLine(/^Ready in /, 180_000)

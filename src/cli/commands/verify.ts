@@ -12,7 +12,7 @@ export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'Compare every aggregate table with its oracle (sql/oracle/) and print the keys that differ.',
   description:
-    'Recomputes each aggregate (sales_minute, sales_hourly, store_rolling_1h, top_skus) from sales_raw and the ' +
+    'Recomputes each aggregate (sales_minute, sales_hourly, store_rolling_1h, top_skus, and the per-SKU sums sku_sales_hourly that top_skus ranks) from sales_raw and the ' +
     'reference tables with the SQL in sql/oracle/, and compares it with the table the lander maintains, key by ' +
     'key: "missing" (the oracle has the key, the table not), "unexpected" (the other way round), "differs" (the ' +
     'values differ, column by column). Meaningful once the input has stopped and the lander has caught up ' +

@@ -1,0 +1,62 @@
+import { landerOwnSection } from '../../lander/config.ts'
+import { rebuildAggregates } from '../../platform/aggregate-rebuild.ts'
+import { baseConfigSection } from '../../platform/base-config.ts'
+import { combineSections, loadConfig } from '../../platform/config.ts'
+import { SretlError } from '../../platform/errors.ts'
+import { createAdmin } from '../../platform/kafka.ts'
+import { createPool } from '../../platform/postgres.ts'
+import { auditCliAction } from '../audit.ts'
+import { defineCommand } from '../command.ts'
+import { formatCount } from '../ui.ts'
+
+export const rebuildAggregatesCommand = defineCommand({
+  name: 'rebuild-aggregates',
+  summary: 'Recompute the aggregate tables from sales_raw (after an incident); the landers republish them.',
+  description:
+    'Refills sales_agg_minute, sales_hourly and sku_sales_hourly from sales_raw with the oracle’s SQL (sql/oracle/) ' +
+    'in one transaction, empties store_rolling_1h and top_skus and forgets the rolling horizon; the next publish ' +
+    'cycles of the landers derive those two again and publish every row with a new version (final again once the ' +
+    'watermark passes them). Use it when `sretl verify` reports differences, or after running the landers with ' +
+    'AGGREGATES_ENABLED=false. It refuses while a lander of the group runs: stop them first. Written to audit_log.',
+  maxPositionals: 0,
+  examples: ['sretl rebuild-aggregates && sretl up'],
+  async run({ env, ui }) {
+    const config = loadConfig(env, combineSections({ base: baseConfigSection, lander: landerOwnSection }))
+    const group = config.lander.groupId
+    const admin = createAdmin(config.base.kafka, 'rebuild-aggregates')
+    try {
+      const groups = await admin.describeGroups({ groups: [group] })
+      const members = groups.get(group)?.members.size ?? 0
+      if (members > 0) {
+        throw new SretlError(
+          'GROUP_ACTIVE',
+          `${members} lander(s) of group ${group} are running; stop them and try again`,
+        )
+      }
+    } finally {
+      await admin.close().catch(() => undefined)
+    }
+    const pool = createPool(config.base.postgres, {
+      applicationName: 'sretl-rebuild',
+      role: 'sretl_owner',
+      max: 1,
+    })
+    try {
+      const result = await rebuildAggregates(pool)
+      ui.line(
+        `Rebuilt from sales_raw: ${Object.entries(result.rows)
+          .map(([t, n]) => `${t} ${formatCount(n)} rows`)
+          .join(', ')}; store_rolling_1h and top_skus follow with the landers' next publish cycles.`,
+      )
+      await auditCliAction(env, config.base.postgres, ui, {
+        action: 'aggregates.rebuild',
+        component: 'aggregates',
+        reason: 'sretl rebuild-aggregates',
+        before: 'as maintained',
+        after: JSON.stringify(result.rows),
+      })
+    } finally {
+      await pool.end()
+    }
+  },
+})

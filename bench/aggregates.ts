@@ -24,8 +24,10 @@ import { aggregatesSection } from '../src/lander/aggregates/config.ts'
 import { createAggregatesMetrics } from '../src/lander/aggregates/metrics.ts'
 import { baseConfigSection, type KafkaConfig } from '../src/platform/base-config.ts'
 import { loadConfig } from '../src/platform/config.ts'
+import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'
 import {
   createAdmin,
+  createConsumer,
   createProducer,
   ensureTopics,
   sendWithTimeout,
@@ -114,6 +116,11 @@ interface WithAggregates {
   stop(): Promise<void>
 }
 
+/** Freshness is collected for windows ending after this instant (ms). */
+const steadyFrom = { at: Infinity }
+/** Reads the topic-side freshness of the steady phase's minute windows (set when it starts). */
+const outside: { read?: (url: string) => Promise<number[]> } = {}
+
 function startWithAggregates(setup: Setup, url: string, group: string): WithAggregates {
   const config = loadConfig(process.env, aggregatesSection)
   const pool = createPool(
@@ -136,6 +143,8 @@ function startWithAggregates(setup: Setup, url: string, group: string): WithAggr
     metrics: createAggregatesMetrics(createMetricsRegistry({ component: 'lander', processMetrics: false })),
     onCycle: (outcome) => {
       for (const f of outcome.freshness) {
+        // only windows that ended during the steady phase (not those the catch-up wrote)
+        if (f.windowEnd < steadyFrom.at) continue
         const list = freshness.get(f.aggregate) ?? []
         list.push(f.seconds)
         freshness.set(f.aggregate, list)
@@ -225,6 +234,7 @@ async function main(): Promise<void> {
   const withAgg: number[] = []
   const publishLag: number[] = []
   let last: WithAggregates | undefined
+  let lastUrl = ''
   for (let r = 1; r <= REPEAT; r += 1) {
     const plainUrl = await freshDatabase(pgHandle.url, `sretl_benchagg_${process.pid}_plain${r}`)
     const aggUrl = await freshDatabase(pgHandle.url, `sretl_benchagg_${process.pid}_agg${r}`)
@@ -236,6 +246,7 @@ async function main(): Promise<void> {
     await plain.stop()
     start = performance.now()
     last = startWithAggregates(setup, aggUrl, `bench-agg-${r}`)
+    lastUrl = aggUrl
     await last.lander.waitForRecords(N)
     withAgg.push((last.lander.stats.lastCommit - start) / 1000)
     for (;;) {
@@ -258,6 +269,44 @@ async function main(): Promise<void> {
   if (STEADY_SECONDS > 0) {
     log(`Steady ${RATE} events/s for ${STEADY_SECONDS} s with the aggregates…`)
     last.freshness.clear()
+    // outside view: when each minute's value reaches the topic, read back by a consumer
+    const arrivals = new Map<string, { at: number; lines: number }[]>()
+    const watcher = createConsumer(kafka, {
+      groupId: `bench-watch-${process.pid}`,
+      clientSuffix: 'bench-watch',
+    })
+    const watch = await watcher.consume({
+      topics: [topics.aggregates.sales_minute],
+      mode: MessagesStreamModes.LATEST,
+      fallbackMode: MessagesStreamFallbackModes.LATEST,
+    })
+    watch.on('data', (m: { key: Buffer; value: Buffer }) => {
+      const key = m.key.toString()
+      const list = arrivals.get(key) ?? []
+      list.push({ at: Date.now(), lines: (JSON.parse(m.value.toString()) as { lines: number }).lines })
+      arrivals.set(key, list)
+    })
+    outside.read = async (url: string) => {
+      await watch.close()
+      await watcher.close(true)
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      const rows = await client.query<{ k: string; lines: string; end_ms: string }>(
+        `SELECT store_id || '|' || currency || '|' || to_char(window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS k,
+           lines, (extract(epoch FROM window_end) * 1000)::bigint::text AS end_ms
+         FROM sales_agg_minute WHERE window_start >= to_timestamp($1 / 1000.0) AND window_end <= now() - interval '5 seconds'`,
+        [steadyFrom.at],
+      )
+      await client.end()
+      const delays: number[] = []
+      for (const r of rows.rows) {
+        const first = (arrivals.get(r.k) ?? []).find((a) => a.lines === Number(r.lines))
+        if (first) delays.push(Math.max(0, first.at - Number(r.end_ms)) / 1000)
+      }
+      return delays.sort((a, b) => a - b)
+    }
+    // the first minute boundary of the steady phase: windows ending from then on hold steady data only
+    steadyFrom.at = Math.ceil((Date.now() + 1) / 60_000) * 60_000
     const total = RATE * STEADY_SECONDS
     const source = generateEvents(total, { seed: 7, from: now, to: now + STEADY_SECONDS * 1000 })
     const start = Date.now()
@@ -285,6 +334,13 @@ async function main(): Promise<void> {
     }
     await last.lander.waitForRecords(N + total)
     await new Promise((resolve) => setTimeout(resolve, 2000))
+    const delays = (await outside.read?.(lastUrl)) ?? []
+    fresh['sales_minute, complete value on the topic (consumer)'] = {
+      p50: percentile(delays, 50),
+      p95: percentile(delays, 95),
+      p99: percentile(delays, 99),
+      n: delays.length,
+    }
     for (const [aggregate, list] of last.freshness) {
       const sorted = [...list].sort((a, b) => a - b)
       fresh[aggregate] = {

@@ -55,7 +55,8 @@ export interface CycleOutcome {
   readonly published: Partial<Record<AggregateName, number>>
   readonly finalized: Partial<Record<AggregateName, number>>
   readonly corrections: readonly { aggregate: AggregateName; lateMs: number }[]
-  readonly freshness: readonly { aggregate: AggregateName; seconds: number }[]
+  /** Windows whose first value after their end was published: how long after the end. */
+  readonly freshness: readonly { aggregate: AggregateName; seconds: number; windowEnd: number }[]
   readonly unpublished?: Record<AggregateName, number>
   /** A limit was reached: run again at once. */
   readonly more: boolean
@@ -211,7 +212,7 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
     }
   }
   const published: Partial<Record<AggregateName, number>> = {}
-  const freshness: { aggregate: AggregateName; seconds: number }[] = []
+  const freshness: { aggregate: AggregateName; seconds: number; windowEnd: number }[] = []
   if (messages.length > 0) {
     await sendWithTimeout(deps.producer, messages, deps.sendTimeoutMs)
     const ackAt = deps.clock()
@@ -228,7 +229,7 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
         const before = num(r.published_at as string | null)
         // a window's first value published after its end, while it is still open
         if ((before === undefined || before < end) && end <= ackAt && ackAt - end <= config.graceMs) {
-          freshness.push({ aggregate: name, seconds: (ackAt - end) / 1000 })
+          freshness.push({ aggregate: name, seconds: (ackAt - end) / 1000, windowEnd: end })
         }
       }
     }

@@ -152,7 +152,7 @@ function startWithAggregates(setup: Setup, url: string, group: string): WithAggr
     },
   })
   holder.lander = startBenchLander(setup, url, group, aggregates.hooks)
-  aggregates.start()
+  if (!process.env.BENCH_NO_CYCLE) aggregates.start()
   return {
     lander: holder.lander,
     aggregates,

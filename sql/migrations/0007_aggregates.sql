@@ -113,6 +113,22 @@ CREATE TABLE sku_sales_hourly (
 );
 CREATE INDEX sku_sales_hourly_local_date_idx ON sku_sales_hourly (store_id, local_date);
 
+-- The landing transaction appends each batch's per-SKU deltas here (COPY: no index, no
+-- conflict check — an upsert per SKU would cost the landing as much as the rows themselves);
+-- the publish cycle folds them into sku_sales_hourly and deletes them in one transaction, so each
+-- delta is added exactly once (ADR 0040).
+CREATE TABLE sku_sales_deltas (
+  store_id      text NOT NULL,
+  currency      char(3) NOT NULL,
+  start_ms      bigint NOT NULL,
+  sku           text NOT NULL,
+  local_date    date NOT NULL,
+  local_hour    smallint NOT NULL,
+  lines         bigint NOT NULL,
+  units         bigint NOT NULL,
+  net_minor     bigint NOT NULL
+);
+
 CREATE TABLE top_skus (
   scope             text NOT NULL CHECK (scope IN ('store', 'all')),
   -- the store, or '*' for the overall scope
@@ -161,3 +177,9 @@ CREATE TABLE agg_state (
 
 GRANT INSERT, UPDATE ON sales_agg_minute, sales_hourly, store_rolling_1h, sku_sales_hourly, top_skus,
   agg_partition_watermarks, agg_state TO sretl_writer;
+GRANT INSERT, DELETE ON sku_sales_deltas TO sretl_writer;
+
+-- rows updated many times (the current minute and hour) keep room on their page for the new version
+ALTER TABLE sales_agg_minute SET (fillfactor = 80);
+ALTER TABLE sales_hourly SET (fillfactor = 80);
+ALTER TABLE sku_sales_hourly SET (fillfactor = 80);

@@ -87,8 +87,35 @@ function cachedOffset(timeZone: string, t: number): number {
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
 
+/**
+ * Local hours change only at quarter hours of UTC, so the local hour of every instant of one
+ * (zone, quarter hour) is the same: cached whole (bounded like the offsets).
+ */
+const hourCache = new Map<string, Map<number, LocalHour>>()
+let hourCacheSize = 0
+
 /** The store-local hour holding instant t (an unknown zone counts as UTC). */
 export function localHourOf(timeZone: string, t: number): LocalHour {
+  const quarter = floorTo(t, QUARTER_MS)
+  let zone = hourCache.get(timeZone)
+  const cached = zone?.get(quarter)
+  if (cached) return cached
+  const hour = computeLocalHour(timeZone, quarter)
+  if (hourCacheSize >= OFFSET_CACHE_LIMIT) {
+    hourCache.clear()
+    hourCacheSize = 0
+    zone = undefined
+  }
+  if (!zone) {
+    zone = new Map()
+    hourCache.set(timeZone, zone)
+  }
+  zone.set(quarter, hour)
+  hourCacheSize += 1
+  return hour
+}
+
+function computeLocalHour(timeZone: string, t: number): LocalHour {
   const offsetMinutes = cachedOffset(timeZone, t)
   const local = t + offsetMinutes * MINUTE_MS
   const localStart = floorTo(local, HOUR_MS)
@@ -101,16 +128,20 @@ export function localHourOf(timeZone: string, t: number): LocalHour {
   }
 }
 
+let lastUtcHour: LocalHour | undefined
+
 /** The UTC hour holding t, described like a local hour of the UTC zone (the overall scope). */
 export function utcHourOf(t: number): LocalHour {
   const start = utcHourStart(t)
+  if (lastUtcHour?.start === start) return lastUtcHour
   const d = new Date(start)
-  return {
+  lastUtcHour = {
     start,
     localDate: d.toISOString().slice(0, 10),
     localHour: d.getUTCHours(),
     offsetMinutes: 0,
   }
+  return lastUtcHour
 }
 
 /** Buckets of how far past its final point a window was when it was corrected. */

@@ -1,10 +1,11 @@
 /**
  * `sretl rebuild-aggregates`: the aggregate tables recomputed from sales_raw with the oracle's SQL,
  * for after an incident or a period with AGGREGATES_ENABLED=false (docs/aggregates.md,
- * "Rebuilding"). One transaction as the tables' owner: the base tables (sales_agg_minute,
- * sales_hourly, sku_sales_hourly) are refilled from their oracles, store_rolling_1h and top_skus
- * are emptied and the rolling horizon forgotten, so the landers' publish cycles derive them again
- * and publish every row (new versions, not final until the watermark passes them again). Run while
+ * "Rebuilding"). One transaction as the tables' owner: sales_agg_minute and sales_hourly are
+ * refilled from their oracles, the per-SKU sums are queued as deltas (sku_sales_deltas),
+ * store_rolling_1h, sku_sales_hourly and top_skus are emptied and the rolling horizon forgotten,
+ * so the landers' publish cycles fold, derive and publish every row again (new versions, not
+ * final until the watermark passes them again). Run while
  * no lander runs: a landing transaction in between would add its deltas to rows being replaced.
  */
 import { MEASURES } from '../domain/aggregates.ts'
@@ -36,10 +37,12 @@ const STEPS: readonly (readonly [table: string, sql: string])[] = [
      SELECT store_id, currency, window_start, window_end, time_zone, local_date, local_hour, utc_offset_minutes,
        ${measures} FROM (${oracle('sales_hourly')}) o`,
   ],
+  // as deltas: the publish cycle folds them into sku_sales_hourly and ranks every hour they touch
   [
-    'sku_sales_hourly',
-    `INSERT INTO sku_sales_hourly (store_id, currency, window_start, sku, local_date, local_hour, lines, units, net_minor)
-     SELECT store_id, currency, window_start, sku, local_date, local_hour, lines, units, net_minor
+    'sku_sales_deltas',
+    `INSERT INTO sku_sales_deltas (store_id, currency, start_ms, sku, local_date, local_hour, lines, units, net_minor)
+     SELECT store_id, currency, (extract(epoch FROM window_start) * 1000)::bigint, sku, local_date, local_hour, lines,
+       units, net_minor
      FROM (${oracle('sku_sales_hourly')}) o`,
   ],
 ]
@@ -51,7 +54,7 @@ export async function rebuildAggregates(pool: Pool): Promise<RebuildResult> {
     await client.query('BEGIN')
     // landers' landing transactions and publish cycles wait until this one commits
     await client.query(
-      'LOCK TABLE sales_agg_minute, sales_hourly, store_rolling_1h, sku_sales_hourly, top_skus IN ACCESS EXCLUSIVE MODE',
+      'LOCK TABLE sales_agg_minute, sales_hourly, store_rolling_1h, sku_sales_hourly, sku_sales_deltas, top_skus IN ACCESS EXCLUSIVE MODE',
     )
     await client.query(
       'TRUNCATE sales_agg_minute, sales_hourly, store_rolling_1h, sku_sales_hourly, top_skus',

@@ -13,9 +13,9 @@ export const rebuildAggregatesCommand = defineCommand({
   name: 'rebuild-aggregates',
   summary: 'Recompute the aggregate tables from sales_raw (after an incident); the landers republish them.',
   description:
-    'Refills sales_agg_minute, sales_hourly and sku_sales_hourly from sales_raw with the oracle’s SQL (sql/oracle/) ' +
-    'in one transaction, empties store_rolling_1h and top_skus and forgets the rolling horizon; the next publish ' +
-    'cycles of the landers derive those two again and publish every row with a new version (final again once the ' +
+    'Refills sales_agg_minute and sales_hourly from sales_raw with the oracle’s SQL (sql/oracle/) and queues the ' +
+    'per-SKU sums as deltas, in one transaction; empties store_rolling_1h, sku_sales_hourly and top_skus and forgets ' +
+    'the rolling horizon; the next publish cycles of the landers fold, derive and publish every row with a new version (final again once the ' +
     'watermark passes them). Use it when `sretl verify` reports differences, or after running the landers with ' +
     'AGGREGATES_ENABLED=false. It refuses while a lander of the group runs: stop them first. Written to audit_log.',
   maxPositionals: 0,

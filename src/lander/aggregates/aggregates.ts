@@ -138,6 +138,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
     if (outcome.unpublished) {
       unpublished = outcome.unpublished
       for (const name of AGGREGATES) metrics.unpublished.set({ aggregate: name }, outcome.unpublished[name])
+      metrics.pendingSkuDeltas.set(outcome.unpublished.sku_sales_deltas)
     }
   }
 

@@ -142,7 +142,29 @@ export const TOP_SKUS_SQL = `WITH g AS (
 )
 SELECT ${MS('window_end')} AS window_end FROM up WHERE final AND (correction OR NOT inserted)`
 
+/**
+ * Folds up to $1 appended SKU deltas into sku_sales_hourly and deletes them, in the cycle's
+ * transaction (exactly once); returns the (scope, currency, hour) groups whose sums changed.
+ */
+export const FOLD_SKU_SQL = `WITH d AS (
+  DELETE FROM sku_sales_deltas WHERE ctid = ANY (ARRAY(SELECT ctid FROM sku_sales_deltas LIMIT $1))
+  RETURNING *
+), g AS (
+  SELECT store_id, currency, start_ms, sku, min(local_date) AS local_date, min(local_hour) AS local_hour,
+    sum(lines) AS lines, sum(units) AS units, sum(net_minor) AS net_minor, count(*) AS n
+  FROM d GROUP BY store_id, currency, start_ms, sku
+), up AS (
+  INSERT INTO sku_sales_hourly AS t (store_id, currency, window_start, sku, local_date, local_hour, lines, units, net_minor)
+  SELECT store_id, currency, ${TS('start_ms')}, sku, local_date, local_hour, lines, units, net_minor
+  FROM g ORDER BY store_id COLLATE "C", currency, start_ms, sku COLLATE "C"
+  ON CONFLICT (store_id, currency, window_start, sku) DO UPDATE SET
+    lines = t.lines + EXCLUDED.lines, units = t.units + EXCLUDED.units, net_minor = t.net_minor + EXCLUDED.net_minor
+)
+SELECT store_id, currency::text AS currency, start_ms::text AS start_ms, sum(n)::int AS deltas
+FROM g GROUP BY store_id, currency, start_ms`
+
 export const UNPUBLISHED_SQL = `SELECT
+  (SELECT count(*)::int FROM sku_sales_deltas) AS sku_sales_deltas,
   (SELECT count(*)::int FROM sales_agg_minute WHERE published_version < version) AS sales_minute,
   (SELECT count(*)::int FROM sales_hourly WHERE published_version < version) AS sales_hourly,
   (SELECT count(*)::int FROM store_rolling_1h WHERE published_version < version) AS store_rolling_1h,

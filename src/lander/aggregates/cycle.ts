@@ -8,15 +8,15 @@
  *   3. read         sales_agg_minute and sales_hourly rows not yet published (values and versions)
  *   4. rolling      store_rolling_1h: boundaries of the changed minutes, and the boundaries the
  *                   horizon (the watermark's minute) advances over, recomputed from the minutes
- *   5. top_skus     ranks of the hours whose SKU sums changed (from the changed rows of step 3)
+ *   5. top_skus     the SKU deltas the landings appended are folded into sku_sales_hourly (and
+ *                   deleted); the hours whose sums changed are re-ranked
  *   6. publish      every row of step 3 and every unpublished rolling/top row → compacted topics,
  *                   acknowledged; then published_version = the version sent
  *
  * A crash anywhere rolls the cycle back; rows stay unpublished and the next cycle (of any
  * lander) sends them. Rows locked by a landing transaction are skipped and taken next time.
  */
-import { OVERALL_SCOPE } from '../../domain/aggregates.ts'
-import { MINUTE_MS, utcHourStart } from '../../domain/windows.ts'
+import { MINUTE_MS } from '../../domain/windows.ts'
 import { sendWithTimeout, type BytesMessage, type BytesProducer } from '../../platform/kafka.ts'
 import { withTransaction, type Pool, type PoolClient } from '../../platform/postgres.ts'
 import type { AggregatesConfig } from './config.ts'
@@ -24,6 +24,7 @@ import {
   confirmSql,
   CYCLE_LOCK_KEY,
   finalizeSql,
+  FOLD_SKU_SQL,
   pendingSql,
   READ_STATE,
   ROLLING_SQL,
@@ -57,7 +58,8 @@ export interface CycleOutcome {
   readonly corrections: readonly { aggregate: AggregateName; lateMs: number }[]
   /** Windows whose first value after their end was published: how long after the end. */
   readonly freshness: readonly { aggregate: AggregateName; seconds: number; windowEnd: number }[]
-  readonly unpublished?: Record<AggregateName, number>
+  /** Rows waiting to be published per aggregate, and SKU deltas waiting to be folded. */
+  readonly unpublished?: Record<AggregateName | 'sku_sales_deltas', number>
   /** A limit was reached: run again at once. */
   readonly more: boolean
 }
@@ -166,18 +168,16 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
     horizon = next
   }
 
-  // 5. top_skus of the hours whose sums changed
-  const groups = new Map<string, [string, string, number]>()
-  for (const h of hours) {
-    const key = `${String(h.store_id)}|${String(h.currency)}|${String(h.window_start)}`
-    groups.set(key, [String(h.store_id), String(h.currency), Number(h.window_start)])
-  }
-  for (const m of minutes) {
-    const start = utcHourStart(Number(m.window_start))
-    groups.set(`${OVERALL_SCOPE}|${String(m.currency)}|${start}`, [OVERALL_SCOPE, String(m.currency), start])
-  }
-  if (groups.size > 0) {
-    const list = [...groups.values()]
+  // 5. fold the landed SKU deltas into the sums; re-rank top_skus of the hours they changed
+  const folded = (
+    await client.query<{ store_id: string; currency: string; start_ms: string; deltas: number }>(
+      FOLD_SKU_SQL,
+      [limit * 4],
+    )
+  ).rows
+  if (folded.reduce((n, g) => n + g.deltas, 0) >= limit * 4) more = true
+  if (folded.length > 0) {
+    const list = folded.map((g): [string, string, number] => [g.store_id, g.currency, Number(g.start_ms)])
     const result = await client.query<{ window_end: string }>(TOP_SKUS_SQL, [
       list.map((g) => g[0]),
       list.map((g) => g[1]),
@@ -234,7 +234,9 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
       }
     }
   }
-  const unpublished = (await client.query<Record<AggregateName, number>>(UNPUBLISHED_SQL)).rows[0]
+  const unpublished = (
+    await client.query<Record<AggregateName | 'sku_sales_deltas', number>>(UNPUBLISHED_SQL)
+  ).rows[0]
   return {
     ran: true,
     watermark,

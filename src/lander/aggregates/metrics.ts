@@ -43,6 +43,11 @@ export function createAggregatesMetrics(registry: MetricsRegistry) {
       labelNames: ['aggregate'],
       registers,
     }),
+    pendingSkuDeltas: new Gauge({
+      name: 'sretl_aggregates_pending_sku_deltas',
+      help: 'Per-SKU deltas appended by landings and not yet folded into sku_sales_hourly (after the last publish cycle this lander ran).',
+      registers,
+    }),
     watermark: new Gauge({
       name: 'sretl_aggregates_watermark_timestamp_seconds',
       help: 'The event-time watermark (Unix seconds): windows ending a grace period before it are final.',

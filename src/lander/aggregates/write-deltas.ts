@@ -1,14 +1,20 @@
 /**
  * The aggregates' part of the landing transaction (ADR 0040): the batch's deltas, pre-aggregated
- * in memory from exactly the rows that were new, upserted into the aggregate tables
- * (`x = t.x + EXCLUDED.x`, `version + 1`), in primary-key order and always in the same table
- * order, so landers that overlap in a rebalance lock rows in one order. A row changed after its
+ * in memory from exactly the rows that were new, upserted into sales_agg_minute and sales_hourly
+ * (`x = t.x + EXCLUDED.x`, `version + 1`) in primary-key order and always in the same table
+ * order, so landers that overlap in a rebalance lock rows in one order; the per-SKU deltas are
+ * appended to sku_sales_deltas with COPY and folded by the publish cycle. A row changed after its
  * window was final is flagged `correction`; a new row of a window already past its grace period
  * is inserted final and flagged as a correction too.
  */
 import type { Amount, BatchDeltas, StoreDelta } from '../../domain/aggregates.ts'
 import { MEASURES } from '../../domain/aggregates.ts'
 import type { PoolClient } from '../../platform/postgres.ts'
+import { copyFrom } from '../copy-stream.ts'
+
+/** The SKU deltas are appended; the publish cycle folds them into sku_sales_hourly (ADR 0040). */
+const SKU_COPY_SQL =
+  'COPY sku_sales_deltas (store_id, currency, start_ms, sku, local_date, local_hour, lines, units, net_minor) FROM STDIN'
 
 /** ms since the epoch → timestamptz, exactly (no floating point). */
 export const TS = (param: string): string =>
@@ -88,14 +94,6 @@ const HOURLY_SQL = `WITH d AS (
   RETURNING t.final, t.window_end
 ) ${CORRECTED}`
 
-/** The SKU sums carry no version: top_skus is ranked from them by the publish cycle. */
-const SKU_SQL = `INSERT INTO sku_sales_hourly AS t (store_id, currency, window_start, sku, local_date, local_hour, lines, units, net_minor)
-  SELECT store_id, currency, ${TS('start_ms')}, sku, local_date, local_hour, lines, units, net_minor
-  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::date[], $6::smallint[], $7::bigint[],
-    $8::bigint[], $9::bigint[]) AS d(store_id, currency, start_ms, sku, local_date, local_hour, lines, units, net_minor)
-  ON CONFLICT (store_id, currency, window_start, sku) DO UPDATE SET
-    lines = t.lines + EXCLUDED.lines, units = t.units + EXCLUDED.units, net_minor = t.net_minor + EXCLUDED.net_minor`
-
 const WATERMARK_SQL = `INSERT INTO agg_partition_watermarks AS t (topic, partition, max_event_time)
   SELECT $1, p, ${TS('ms')} FROM unnest($2::int[], $3::bigint[]) AS u(p, ms) ORDER BY p
   ON CONFLICT (topic, partition) DO UPDATE SET
@@ -137,19 +135,15 @@ export async function writeDeltas(
     }
   }
   if (deltas.skus.length > 0) {
-    const skus = deltas.skus
-    const params = [
-      skus.map((d) => d.storeId),
-      skus.map((d) => d.currency),
-      skus.map((d) => d.windowStart),
-      skus.map((d) => d.sku),
-      skus.map((d) => d.localDate),
-      skus.map((d) => d.localHour),
-      amounts(skus.map((d) => d.measures.lines)),
-      amounts(skus.map((d) => d.measures.units)),
-      amounts(skus.map((d) => d.measures.net_minor)),
-    ]
-    await client.query(SKU_SQL, params)
+    // store ids, SKUs and currencies match the contract's patterns: nothing to escape for COPY
+    await copyFrom(
+      client,
+      SKU_COPY_SQL,
+      deltas.skus.map(
+        (d) =>
+          `${d.storeId}\t${d.currency}\t${d.windowStart}\t${d.sku}\t${d.localDate}\t${d.localHour}\t${d.measures.lines}\t${d.measures.units}\t${d.measures.net_minor}\n`,
+      ),
+    )
   }
   return corrections
 }

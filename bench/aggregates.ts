@@ -116,6 +116,8 @@ interface WithAggregates {
   stop(): Promise<void>
 }
 
+/** Time spent in each step of the publish cycles, ms (what the cycles cost, for the report). */
+const stepMs = new Map<string, number>()
 /** Freshness is collected for windows ending after this instant (ms). */
 const steadyFrom = { at: Infinity }
 /** Reads the topic-side freshness of the steady phase's minute windows (set when it starts). */
@@ -142,6 +144,8 @@ function startWithAggregates(setup: Setup, url: string, group: string): WithAggr
     logger: silentLogger(),
     metrics: createAggregatesMetrics(createMetricsRegistry({ component: 'lander', processMetrics: false })),
     onCycle: (outcome) => {
+      for (const [step, ms] of Object.entries(outcome.timingsMs ?? {}))
+        stepMs.set(step, (stepMs.get(step) ?? 0) + ms)
       for (const f of outcome.freshness) {
         // only windows that ended during the steady phase (not those the catch-up wrote)
         if (f.windowEnd < steadyFrom.at) continue
@@ -259,6 +263,10 @@ async function main(): Promise<void> {
         break
     }
     publishLag.push((performance.now() - last.lander.stats.lastCommit) / 1000)
+    log(
+      `  publish cycles: ${[...stepMs].map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`).join(', ')}`,
+    )
+    stepMs.clear()
     log(
       `Round ${r}: without aggregates ${fmt(N / (without.at(-1) ?? NaN))} rows/s, with ${fmt(N / (withAgg.at(-1) ?? NaN))} rows/s (ratio ${((without.at(-1) ?? NaN) / (withAgg.at(-1) ?? NaN)).toFixed(2)}); all published ${(publishLag.at(-1) ?? NaN).toFixed(1)} s after the last commit`,
     )

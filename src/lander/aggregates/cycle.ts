@@ -27,12 +27,12 @@ import {
   FOLD_SKU_SQL,
   pendingSql,
   READ_STATE,
-  ROLLING_SQL,
   SET_STATE,
   TOP_SKUS_SQL,
   UNPUBLISHED_SQL,
   WATERMARK_INPUTS,
 } from './cycle-sql.ts'
+import { refreshRolling } from './rolling.ts'
 import { AGGREGATES, TABLES, topicKey, topicValue, type AggregateName, type AggregateRow } from './tables.ts'
 
 export interface CycleDeps {
@@ -62,6 +62,8 @@ export interface CycleOutcome {
   readonly unpublished?: Record<AggregateName | 'sku_sales_deltas', number>
   /** A limit was reached: run again at once. */
   readonly more: boolean
+  /** Duration of each step, ms (when the cycle ran). */
+  readonly timingsMs?: Readonly<Record<string, number>>
 }
 
 const num = (v: string | null | undefined): number | undefined =>
@@ -95,6 +97,13 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
   let more = false
   const corrections: { aggregate: AggregateName; lateMs: number }[] = []
 
+  const timings: Record<string, number> = {}
+  let mark = performance.now()
+  const lap = (step: string): void => {
+    const now = performance.now()
+    timings[step] = now - mark
+    mark = now
+  }
   // 1. watermark
   const inputs = (
     await client.query<{
@@ -122,6 +131,7 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
     await client.query(SET_STATE, ['watermark', watermark])
   }
 
+  lap('watermark')
   // 2. finalize
   const finalized: Partial<Record<AggregateName, number>> = {}
   if (watermark !== undefined) {
@@ -132,11 +142,13 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
     }
   }
 
+  lap('finalize')
   // 3. changed minute and hourly rows
   const minutes = (await client.query<AggregateRow>(pendingSql(TABLES.sales_minute), [limit])).rows
   const hours = (await client.query<AggregateRow>(pendingSql(TABLES.sales_hourly), [limit])).rows
   if (minutes.length >= limit || hours.length >= limit) more = true
 
+  lap('read')
   // 4. store_rolling_1h
   let horizon = num(inputs.horizon) ?? num(inputs.first_minute)
   if (watermark !== undefined && horizon !== undefined) {
@@ -151,23 +163,20 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
     if (next < target) more = true
     const changed = minutes.filter((m) => Number(m.window_start) < next)
     if (next > horizon || changed.length > 0) {
-      const result = await client.query<{ window_end: string }>(ROLLING_SQL, [
-        changed.map((m) => m.store_id),
-        changed.map((m) => m.currency),
-        changed.map((m) => m.window_start),
-        horizon,
-        next,
-        config.graceMs,
+      const ends = await refreshRolling(client, {
+        changed,
+        previousHorizon: horizon,
+        horizon: next,
+        graceMs: config.graceMs,
         watermark,
-      ])
-      for (const r of result.rows) {
-        corrections.push({ aggregate: 'store_rolling_1h', lateMs: watermark - Number(r.window_end) })
-      }
+      })
+      for (const end of ends) corrections.push({ aggregate: 'store_rolling_1h', lateMs: watermark - end })
     }
     if (next !== num(inputs.horizon)) await client.query(SET_STATE, ['rolling_horizon', next])
     horizon = next
   }
 
+  lap('rolling')
   // 5. fold the landed SKU deltas into the sums; re-rank top_skus of the hours they changed
   const folded = (
     await client.query<{ store_id: string; currency: string; start_ms: string; deltas: number }>(
@@ -190,6 +199,7 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
     }
   }
 
+  lap('top_skus')
   // 6. publish
   const rolling = (await client.query<AggregateRow>(pendingSql(TABLES.store_rolling_1h), [limit])).rows
   const tops = (await client.query<AggregateRow>(pendingSql(TABLES.top_skus), [limit])).rows
@@ -247,5 +257,6 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
     freshness,
     ...(unpublished ? { unpublished } : {}),
     more,
+    timingsMs: timings,
   }
 }

@@ -10,7 +10,7 @@ import { errorMessage } from '../../platform/errors.ts'
 import { backoffMs, sleep } from '../../platform/lifecycle.ts'
 import type { Logger } from '../../platform/logger.ts'
 import type { PoolClient } from '../../platform/postgres.ts'
-import type { LanderHooks, NewRow } from '../landing.ts'
+import type { LanderHooks, LandingResult, NewRow } from '../landing.ts'
 import { runCycle, type CycleDeps, type CycleOutcome } from './cycle.ts'
 import type { AggregatesMetrics } from './metrics.ts'
 import { AGGREGATES } from './tables.ts'
@@ -47,6 +47,9 @@ export interface Aggregates {
   status(): AggregatesStatus
 }
 
+/** A batch whose newest record is older than this means the lander is working through a backlog. */
+const CATCHING_UP_AFTER_MS = 5000
+
 /** Stores whose zone this process knows; bounded (the chain has hundreds of stores). */
 const MAX_CACHED_STORES = 100_000
 
@@ -59,6 +62,8 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
   let unpublished: Record<string, number> | undefined
   let pendingCorrections: Correction[] = []
   let lastError: AggregatesStatus['lastError'] = null
+  let catchingUp = false
+  let lastCycleStart = 0
   let stopping = false
   let wake: (() => void) | undefined
   let woken = false
@@ -104,7 +109,10 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
     wake?.()
   }
 
-  const afterCommit = (): void => {
+  const afterCommit = (result: LandingResult): void => {
+    const newest = Math.max(0, ...result.batch.partitions.map((p) => p.lastProduceTimeMs))
+    // the newest record of the batch was produced long ago: the lander works through a backlog
+    catchingUp = newest > 0 && result.committedAt - newest > CATCHING_UP_AFTER_MS
     for (const c of pendingCorrections) {
       metrics.corrections.inc({
         aggregate: c.aggregate,
@@ -163,6 +171,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
       let more: boolean
       try {
         woken = false
+        lastCycleStart = performance.now()
         more = (await cycleNow()).more
         failures = 0
         lastError = null
@@ -181,7 +190,15 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
         await sleep(backoffMs(failures, 200, 10_000))
         continue
       }
-      if (more || woken || stopping) continue
+      if (stopping) continue
+      if (catchingUp) {
+        // landing first: while a backlog lands, cycles run at most every AGG_CATCHUP_CYCLE_INTERVAL_MS
+        // (fewer, larger cycles publish each changed row once instead of after every batch)
+        const wait = lastCycleStart + config.catchUpCycleIntervalMs - performance.now()
+        if (wait > 0) await sleep(wait)
+        continue
+      }
+      if (more || woken) continue
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, config.cycleIntervalMs)
         wake = () => {

@@ -21,6 +21,11 @@ export const aggregatesSection = defineSection(
       500,
       { min: 10, max: 600_000 },
     ),
+    AGG_CATCHUP_CYCLE_INTERVAL_MS: intVar(
+      'While the lander works through a backlog (its newest landed record is over 5 s old), publish cycles start at most this often: landing first, and each changed row is published once per cycle instead of after every batch.',
+      3000,
+      { min: 10, max: 600_000 },
+    ),
     AGG_CYCLE_MAX_ROWS: intVar(
       'Most rows one publish cycle reads, finalizes or publishes per table (the next cycle continues at once).',
       5000,
@@ -46,6 +51,7 @@ export const aggregatesSection = defineSection(
     enabled: v.AGGREGATES_ENABLED,
     graceMs: v.AGG_GRACE_PERIOD_MS,
     cycleIntervalMs: v.AGG_CYCLE_INTERVAL_MS,
+    catchUpCycleIntervalMs: v.AGG_CATCHUP_CYCLE_INTERVAL_MS,
     cycleMaxRows: v.AGG_CYCLE_MAX_ROWS,
     rollingMaxAdvanceMinutes: v.AGG_ROLLING_MAX_ADVANCE_MINUTES,
     idleMs: v.AGG_IDLE_MS,

@@ -244,6 +244,7 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
       }
     }
   }
+  lap('publish')
   const unpublished = (
     await client.query<Record<AggregateName | 'sku_sales_deltas', number>>(UNPUBLISHED_SQL)
   ).rows[0]

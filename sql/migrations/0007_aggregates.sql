@@ -111,7 +111,8 @@ CREATE TABLE sku_sales_hourly (
   net_minor     bigint NOT NULL,
   PRIMARY KEY (store_id, currency, window_start, sku)
 );
-CREATE INDEX sku_sales_hourly_local_date_idx ON sku_sales_hourly (store_id, local_date);
+-- (no further index: a store's day is a window_start range of the primary key, and every index
+-- here costs the fold of each batch's SKU deltas)
 
 -- The landing transaction appends each batch's per-SKU deltas here (COPY: no index, no
 -- conflict check — an upsert per SKU would cost the landing as much as the rows themselves);

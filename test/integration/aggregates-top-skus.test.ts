@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
 import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
@@ -108,6 +109,12 @@ test('top_skus should break ties by units then SKU id, per store and overall per
     )
     const results = await verifyAggregates(pool, { limit: 10, only: ['top_skus'] })
     assert.equal(results[0]?.differenceCount, 0, JSON.stringify(results[0]?.differences))
+
+    // every sample query of docs/aggregates.md runs as the reader role
+    const doc = readFileSync(new URL('../../docs/aggregates.md', import.meta.url), 'utf8')
+    const queries = [...doc.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1] ?? '')
+    assert.ok(queries.length >= 5, 'docs/aggregates.md has its sample queries')
+    for (const sql of queries) await pool.query(sql)
   } finally {
     await lander.stop()
   }

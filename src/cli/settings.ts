@@ -7,12 +7,16 @@ import { baseSections } from '../platform/base-config.ts'
 import type { AnySection } from '../platform/config.ts'
 import { monitoringSection } from '../platform/monitoring-config.ts'
 import { simulatorSection } from '../simulator/config.ts'
-import { controlTargetsSection } from './control-targets.ts'
+import { controlOwnSection } from '../control/config.ts'
+import { controlTargetsSection } from '../platform/control-targets.ts'
+import { cliAuthSection } from './control-client.ts'
 
 export const allConfigSections: Readonly<Record<string, AnySection>> = {
   ...baseSections,
   monitoring: monitoringSection,
   simulator: simulatorSection,
   gateway: gatewaySection,
+  control: controlOwnSection,
   cli: controlTargetsSection,
+  'cli auth': cliAuthSection,
 }

@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { Env } from '../platform/config.ts'
+import { componentPorts, type ComponentName } from '../platform/control-targets.ts'
 
 export interface ComponentLaunch {
   readonly name: string
@@ -25,11 +26,16 @@ export function componentLaunch(
 }
 
 /**
- * The components of the local stack, in start order. Ports mirror the components' own defaults
- * (GATEWAY_PORT 8081, SIMULATOR_PORT 8082); the stack may not import component modules.
+ * The components of the local stack, in start order. Their addresses come from the one table of
+ * ports, src/platform/control-targets.ts (the stack may not import component modules).
  */
 export function stackComponents(env: Env): ComponentLaunch[] {
-  const port = (name: string, fallback: number): string => env[name]?.trim() || String(fallback)
+  // where the processes it starts listen: their port variables (a <NAME>_URL may name a proxy)
+  const local = (name: ComponentName): string => {
+    const port = componentPorts[name].safeParse(env[`${name.toUpperCase()}_PORT`]?.trim() || undefined)
+    if (!port.success) throw new Error(`${name.toUpperCase()}_PORT: must be a port number`)
+    return `http://127.0.0.1:${String(port.data)}`
+  }
   const keysConfigured = [env.GATEWAY_API_KEYS, env.GATEWAY_API_KEYS_FILE, env.GATEWAY_ALLOW_DEV_KEY].some(
     (v) => v !== undefined && v.trim() !== '',
   )
@@ -37,9 +43,10 @@ export function stackComponents(env: Env): ComponentLaunch[] {
     // on a laptop with no keys configured, the well-known development key lets curl work at once
     componentLaunch(
       'gateway',
-      `http://127.0.0.1:${port('GATEWAY_PORT', 8081)}`,
+      local('gateway'),
       keysConfigured ? undefined : { GATEWAY_ALLOW_DEV_KEY: 'true' },
     ),
-    componentLaunch('simulator', `http://127.0.0.1:${port('SIMULATOR_PORT', 8082)}`),
+    componentLaunch('simulator', local('simulator')),
+    componentLaunch('control', local('control')),
   ]
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { controlTargetNames, controlTargetsSection } from '../../src/cli/control-targets.ts'
+import { controlTargetNames, controlTargetsSection } from '../../src/platform/control-targets.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 
 test('operator commands should find each component by its URL variable, else by its port', () => {

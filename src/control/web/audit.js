@@ -45,34 +45,85 @@ async function load(more) {
 function render() {
   replace(
     $('audit-rows'),
-    h('table', { id: 'audit-table' },
+    h(
+      'table',
+      { id: 'audit-table' },
       h('caption', {}, `${rows.length} entries, newest first`),
-      h('thead', {}, h('tr', {}, ['when', 'who', 'action', 'target', 'result', 'before → after / why', 'from'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, rows.map((r) => h('tr', { class: r.result, dataset: { id: r.id, action: r.action } },
-        h('td', {}, fmtTime(r.at)),
-        h('td', {}, `${r.actor} (${r.role})`),
-        h('td', {}, r.action),
-        h('td', {}, r.target),
-        h('td', {}, h('span', { class: `result-tag ${r.result}` }, r.result)),
-        h('td', { class: 'clip' }, change(r)),
-        h('td', { title: r.userAgent ?? '' }, r.sourceIp ?? '–'),
-      ))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['when', 'who', 'action', 'target', 'result', 'before → after / why', 'from'].map((c) =>
+            h('th', { scope: 'col' }, c),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h(
+            'tr',
+            { class: r.result, dataset: { id: r.id, action: r.action } },
+            h('td', {}, fmtTime(r.at)),
+            h('td', {}, `${r.actor} (${r.role})`),
+            h('td', {}, r.action),
+            h('td', {}, r.target),
+            h('td', {}, h('span', { class: `result-tag ${r.result}` }, r.result)),
+            h('td', { class: 'clip' }, change(r)),
+            h('td', { title: r.userAgent ?? '' }, r.sourceIp ?? '–'),
+          ),
+        ),
+      ),
     ),
-    next ? h('button', { type: 'button', id: 'audit-more', onclick: () => load(true) }, 'Show older entries') : null,
+    next
+      ? h('button', { type: 'button', id: 'audit-more', onclick: () => load(true) }, 'Show older entries')
+      : null,
   )
 }
 
 function build() {
   built = true
-  const field = (key, label, attrs = {}) => [h('label', { for: `audit-${key}` }, label), h('input', { id: `audit-${key}`, ...attrs })]
+  const field = (key, label, attrs = {}) => [
+    h('label', { for: `audit-${key}` }, label),
+    h('input', { id: `audit-${key}`, ...attrs }),
+  ]
   replace(
     $('audit'),
-    h('form', { id: 'audit-filters', class: 'row', onsubmit: (e) => { e.preventDefault(); void load(false) } },
+    h(
+      'form',
+      {
+        id: 'audit-filters',
+        class: 'row',
+        onsubmit: (e) => {
+          e.preventDefault()
+          void load(false)
+        },
+      },
       field('action', 'Action', { placeholder: 'e.g. rate.set', list: 'audit-actions' }),
-      h('datalist', { id: 'audit-actions' }, ['pause', 'resume', 'rate.set', 'intake.stop', 'intake.resume', 'limits.set', 'dlq.replay', 'session.login'].map((a) => h('option', { value: a }))),
+      h(
+        'datalist',
+        { id: 'audit-actions' },
+        [
+          'pause',
+          'resume',
+          'rate.set',
+          'intake.stop',
+          'intake.resume',
+          'limits.set',
+          'dlq.replay',
+          'session.login',
+        ].map((a) => h('option', { value: a })),
+      ),
       field('actor', 'User'),
       h('label', { for: 'audit-result' }, 'Result'),
-      h('select', { id: 'audit-result' }, ['', 'ok', 'refused', 'failed'].map((v) => h('option', { value: v }, v || 'any'))),
+      h(
+        'select',
+        { id: 'audit-result' },
+        ['', 'ok', 'refused', 'failed'].map((v) => h('option', { value: v }, v || 'any')),
+      ),
       h('button', { type: 'submit' }, 'Filter'),
     ),
     h('div', { id: 'audit-rows' }),

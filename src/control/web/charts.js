@@ -27,8 +27,18 @@ function niceMax(v) {
  */
 export function createChart(spec) {
   const legend = h('p', { class: 'legend' })
-  const plot = svg('svg', { viewBox: `0 0 ${W} ${HT}`, role: 'img', class: 'plot', preserveAspectRatio: 'none' })
-  const figure = h('figure', { class: 'chart', id: `chart-${spec.id}`, dataset: { chart: spec.id } }, h('figcaption', {}, spec.title), legend)
+  const plot = svg('svg', {
+    viewBox: `0 0 ${W} ${HT}`,
+    role: 'img',
+    class: 'plot',
+    preserveAspectRatio: 'none',
+  })
+  const figure = h(
+    'figure',
+    { class: 'chart', id: `chart-${spec.id}`, dataset: { chart: spec.id } },
+    h('figcaption', {}, spec.title),
+    legend,
+  )
   figure.append(plot)
 
   function update(points, windowMs) {
@@ -59,8 +69,11 @@ export function createChart(spec) {
     children.push(tl, tr)
     const parts = []
     for (const s of spec.series) {
-      const coords = shown.filter((p) => p[s.key] !== null && p[s.key] !== undefined).map((p) => `${x(p.t).toFixed(1)},${y(p[s.key]).toFixed(1)}`)
-      if (coords.length > 1) children.push(svg('polyline', { points: coords.join(' '), class: `line ${s.cls}` }))
+      const coords = shown
+        .filter((p) => p[s.key] !== null && p[s.key] !== undefined)
+        .map((p) => `${x(p.t).toFixed(1)},${y(p[s.key]).toFixed(1)}`)
+      if (coords.length > 1)
+        children.push(svg('polyline', { points: coords.join(' '), class: `line ${s.cls}` }))
       const last = [...shown].reverse().find((p) => p[s.key] !== null && p[s.key] !== undefined)
       const value = last ? fmtNumber(last[s.key], spec.digits ?? 1) : '–'
       parts.push({ s, value })
@@ -68,9 +81,21 @@ export function createChart(spec) {
     plot.replaceChildren(...children)
     replace(
       legend,
-      parts.map(({ s, value }) => h('span', { class: `key ${s.cls}`, dataset: { series: s.key } }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), `${s.label} `, h('strong', { class: 'value' }, value), spec.unit ? ` ${spec.unit}` : '')),
+      parts.map(({ s, value }) =>
+        h(
+          'span',
+          { class: `key ${s.cls}`, dataset: { series: s.key } },
+          h('span', { class: 'swatch', 'aria-hidden': 'true' }),
+          `${s.label} `,
+          h('strong', { class: 'value' }, value),
+          spec.unit ? ` ${spec.unit}` : '',
+        ),
+      ),
     )
-    plot.setAttribute('aria-label', `${spec.title} over the last ${minutes} minutes: ${parts.map((p) => `${p.s.label} now ${p.value}${spec.unit ? ` ${spec.unit}` : ''}`).join(', ')}; highest ${fmtNumber(max, 1)}`)
+    plot.setAttribute(
+      'aria-label',
+      `${spec.title} over the last ${minutes} minutes: ${parts.map((p) => `${p.s.label} now ${p.value}${spec.unit ? ` ${spec.unit}` : ''}`).join(', ')}; highest ${fmtNumber(max, 1)}`,
+    )
   }
   return { el: figure, update }
 }

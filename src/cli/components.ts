@@ -23,4 +23,8 @@ export const components: Readonly<Record<string, ComponentEntry>> = {
     summary: 'realistic store simulator with live rate control',
     load: () => import('../simulator/main.ts'),
   },
+  lander: {
+    summary: 'Kafka sales.events.v1 → PostgreSQL sales_raw, exactly once, with dead letters',
+    load: () => import('../lander/main.ts'),
+  },
 }

@@ -12,8 +12,10 @@ import { controlUserCommand } from './commands/control-user.ts'
 import { downCommand } from './commands/down.ts'
 import { resumeIntakeCommand, stopIntakeCommand } from './commands/intake.ts'
 import { pauseCommand, resumeCommand } from './commands/flow.ts'
+import { maintainCommand } from './commands/maintain.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { rateCommand } from './commands/rate.ts'
+import { resetOffsetsCommand } from './commands/reset-offsets.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
 import { smokeCommand } from './commands/smoke.ts'
@@ -40,6 +42,8 @@ export const commands: readonly Command[] = [
   auditCommand,
   apiKeyCommand,
   controlUserCommand,
+  maintainCommand,
+  resetOffsetsCommand,
   smokeCommand,
 ]
 

@@ -10,6 +10,8 @@ import { simulatorSection } from '../simulator/config.ts'
 import { controlOwnSection } from '../control/config.ts'
 import { controlTargetsSection } from '../platform/control-targets.ts'
 import { cliAuthSection } from './control-client.ts'
+import { maintenanceSection } from '../platform/partition-maintenance.ts'
+import { landerOwnSection } from '../lander/config.ts'
 
 export const allConfigSections: Readonly<Record<string, AnySection>> = {
   ...baseSections,
@@ -19,4 +21,6 @@ export const allConfigSections: Readonly<Record<string, AnySection>> = {
   control: controlOwnSection,
   cli: controlTargetsSection,
   'cli auth': cliAuthSection,
+  lander: landerOwnSection,
+  maintenance: maintenanceSection,
 }

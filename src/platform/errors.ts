@@ -220,6 +220,36 @@ export const errorCatalogue = {
     retryable: true,
     summary: '`sretl smoke` found the running stack unhealthy (the table it prints names each failed check).',
   },
+  EVENT_DB_REJECTED: {
+    retryable: false,
+    summary:
+      'PostgreSQL refused to store an event that passed validation (a constraint or a value it cannot hold).',
+  },
+  // the lander
+  LANDER_UNREACHABLE: {
+    retryable: true,
+    summary: 'The lander did not answer on its HTTP port (LANDER_PORT).',
+  },
+  LANDER_RETRYING: {
+    retryable: true,
+    summary:
+      'Landing a batch failed for a reason a retry can fix (PostgreSQL down, a deadlock); it is retried.',
+  },
+  LANDER_STUCK: {
+    retryable: true,
+    summary:
+      'Landing a batch failed for a reason the lander cannot fix itself (a missing table, a permission); it keeps retrying.',
+  },
+  GROUP_ACTIVE: {
+    retryable: false,
+    summary: 'Offsets of a consumer group can only be reset while no member of the group runs.',
+  },
+  // partition maintenance
+  PARTITION_MAINTENANCE_FAILED: {
+    retryable: true,
+    summary:
+      'Creating or dropping daily partitions of sales_raw failed (often a lock it could not get in time).',
+  },
   // anything else
   INTERNAL: { retryable: false, summary: 'A bug: an error the program did not expect.' },
 } as const satisfies Record<string, ErrorSpec>

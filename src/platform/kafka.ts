@@ -97,6 +97,8 @@ export interface ConsumerSettings {
   readonly maxBytes?: number
   readonly maxWaitTimeMs?: number
   readonly highWaterMark?: number
+  /** Static membership: a restarted member with the same id takes its partitions back at once. */
+  readonly groupInstanceId?: string
 }
 
 /** A group consumer with autocommit off: offsets are committed only by the code that owns them. */
@@ -115,6 +117,7 @@ export function createConsumer(kafka: ConnectionSettings, settings: ConsumerSett
     deserializers: { key: keepBuffer, value: keepBuffer, headerKey: headerString, headerValue: headerString },
   }
   if (settings.maxBytes !== undefined) options.maxBytes = settings.maxBytes
+  if (settings.groupInstanceId !== undefined) options.groupInstanceId = settings.groupInstanceId
   return new Consumer(options)
 }
 

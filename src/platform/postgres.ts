@@ -42,6 +42,13 @@ export function createPool(
   pool.on('error', (err) => {
     options.logger?.warn({ err: errorMessage(err) }, 'idle PostgreSQL connection failed')
   })
+  // nor may a checked-out connection that fails between two queries (the server restarts while
+  // a caller holds it): the caller's next query fails and it decides what to do
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      options.logger?.warn({ err: errorMessage(err) }, 'PostgreSQL connection failed')
+    })
+  })
   return pool
 }
 

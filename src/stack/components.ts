@@ -26,8 +26,10 @@ export function componentLaunch(
 }
 
 /**
- * The components of the local stack, in start order. Their addresses come from the one table of
- * ports, src/platform/control-targets.ts (the stack may not import component modules).
+ * The components of the local stack, in start order: the lander first (so it is consuming when
+ * events arrive), then the gateway and the simulator, then the control service. Their addresses
+ * come from the one table of ports, src/platform/control-targets.ts (the stack may not import
+ * component modules).
  */
 export function stackComponents(env: Env): ComponentLaunch[] {
   // where the processes it starts listen: their port variables (a <NAME>_URL may name a proxy)
@@ -40,6 +42,7 @@ export function stackComponents(env: Env): ComponentLaunch[] {
     (v) => v !== undefined && v.trim() !== '',
   )
   return [
+    componentLaunch('lander', local('lander')),
     // on a laptop with no keys configured, the well-known development key lets curl work at once
     componentLaunch(
       'gateway',

@@ -119,6 +119,8 @@ export async function upEnv(databaseUrl: string): Promise<Record<string, string>
   // the stack's components listen too; never on the default ports a developer's own stack uses
   env.GATEWAY_PORT = String(await findFreePort())
   env.SIMULATOR_PORT = String(await findFreePort())
+  env.LANDER_PORT = String(await findFreePort())
+  env.CONTROL_PORT = String(await findFreePort())
   return env
 }
 

@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { landerOwnSection } from '../../lander/config.ts'
 import type { BaseConfig } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
 import { errorMessage } from '../../platform/errors.ts'
@@ -14,6 +15,7 @@ import { readStackState } from '../../stack/state.ts'
 import { defineCommand } from '../command.ts'
 import { componentAddresses, readComponent, type ComponentReport } from '../component-status.ts'
 import { formatCount, type Ui } from '../ui.ts'
+import { printLander, probeLander, type LanderReport } from './status-lander.ts'
 
 interface StatusReport {
   stack: {
@@ -47,6 +49,7 @@ interface StatusReport {
     firing?: string[]
     error?: string
   }
+  lander: LanderReport
 }
 
 export const statusCommand = defineCommand({
@@ -66,6 +69,7 @@ export const statusCommand = defineCommand({
       postgres: { url: redactUrl(config.postgres.url), reachable: false },
       components: [],
       prometheus: { url: config.monitoring.prometheus.url, reachable: false },
+      lander: { url: `http://127.0.0.1:${loadConfig(env, landerOwnSection).port}`, reachable: false },
     }
     const state = readStackState(config.paths.run)
     const running = state && isPidAlive(state.upPid) ? state : undefined
@@ -90,6 +94,7 @@ export const statusCommand = defineCommand({
       Promise.all(componentAddresses(running, stackComponents(env)).map((c) => readComponent(c))).then(
         (components) => void (report.components = components),
       ),
+      probeLander(report.lander.url).then((lander) => (report.lander = lander)),
     ])
 
     if (values.json === true) {
@@ -259,4 +264,5 @@ function printReport(ui: Ui, report: StatusReport): void {
   ui.line(
     `Prometheus ${m.url}: ${m.targetsUp}/${m.targetsTotal} targets up; ${firing.length === 0 ? 'no alert firing' : `firing: ${firing.join(', ')}`}`,
   )
+  printLander(ui, report.lander)
 }

@@ -1,0 +1,99 @@
+/**
+ * `npm run bench:queries [-- --rows N --days D]`
+ *
+ * Fills sales_raw of a fresh database with N rows over the last D days (SQL generate_series: 50
+ * stores, 2,000 SKUs), then for each key query (src/platform/sales-queries.ts) prints its plan
+ * (EXPLAIN ANALYZE, BUFFERS) and its latency over 100 runs with varying parameters — the
+ * material of docs/queries.md. Uses DATABASE_URL or the local server; drops the database after.
+ */
+import { parseArgs } from 'node:util'
+import pg from 'pg'
+import { baseConfigSection } from '../src/platform/base-config.ts'
+import { loadConfig } from '../src/platform/config.ts'
+import { ensureSalesRawPartitions, utcDay } from '../src/platform/partitions.ts'
+import { salesQueries, type SalesQueryName } from '../src/platform/sales-queries.ts'
+import { prepareDatabase } from '../src/platform/schema.ts'
+import { ensurePostgres } from '../src/stack/postgres-server.ts'
+import { fillSalesRaw } from '../test/support/sales-data.ts'
+
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '5000000' }, days: { type: 'string', default: '30' } },
+})
+const ROWS = Number(values.rows)
+const DAYS = Number(values.days)
+const log = (text: string): void => void process.stdout.write(`${text}\n`)
+
+const base = loadConfig(process.env, baseConfigSection)
+const server = await ensurePostgres({
+  url: base.postgres.url,
+  explicit: base.postgres.explicit,
+  connectTimeoutMs: base.postgres.connectTimeoutMs,
+  onProgress: () => undefined,
+})
+const name = `sretl_bench_${process.pid}_queries`
+const adminClient = new pg.Client({ connectionString: server.url })
+await adminClient.connect()
+await adminClient.query(`CREATE DATABASE ${name}`)
+const url = new URL(server.url)
+url.pathname = `/${name}`
+const client = new pg.Client({ connectionString: url.toString() })
+try {
+  await prepareDatabase(url.toString())
+  await client.connect()
+  await client.query('SET ROLE sretl_owner')
+  await ensureSalesRawPartitions(client, utcDay(new Date(), -DAYS - 1), utcDay(new Date(), 1))
+  const fillStart = performance.now()
+  await fillSalesRaw(client, ROWS, DAYS)
+  await client.query('VACUUM ANALYZE sales_raw')
+  log(
+    `Filled ${ROWS.toLocaleString('en-US')} rows over ${DAYS} days in ${((performance.now() - fillStart) / 1000).toFixed(0)} s.`,
+  )
+  await client.query('RESET ROLE')
+  await client.query('SET ROLE sretl_reader')
+
+  const now = Date.now()
+  const paramsFor = (query: SalesQueryName, i: number): unknown[] => {
+    const store = `S${String(i % 50).padStart(3, '0')}`
+    switch (query) {
+      case 'storeSalesInRange':
+        // a day of one store, ending at a different hour each run
+        return [store, new Date(now - ((i % 24) + 24) * 3600_000), new Date(now - (i % 24) * 3600_000)]
+      case 'receiptLines': {
+        const receipt = (i * 7919) % Math.floor(ROWS / 3)
+        return [`S${String(receipt % 50).padStart(3, '0')}`, `RC-${receipt}`]
+      }
+      case 'skuSalesInRange':
+        return [`SKU-${String((i * 37) % 2000).padStart(5, '0')}`, new Date(now - 86_400_000), new Date(now)]
+      case 'latestEvents':
+        return [50]
+    }
+  }
+  for (const [key, query] of Object.entries(salesQueries) as [
+    SalesQueryName,
+    (typeof salesQueries)[SalesQueryName],
+  ][]) {
+    const plan = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY OFF) ${query.sql}`,
+      paramsFor(key, 7),
+    )
+    const times: number[] = []
+    for (let i = 0; i < 100; i += 1) {
+      const t = performance.now()
+      await client.query(query.sql, paramsFor(key, i))
+      times.push(performance.now() - t)
+    }
+    times.sort((a, b) => a - b)
+    log('')
+    log(`### ${query.title} (${query.index})`)
+    log('')
+    log(`P50 ${(times[49] ?? 0).toFixed(1)} ms, P95 ${(times[94] ?? 0).toFixed(1)} ms over 100 runs`)
+    log('')
+    log('```')
+    log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'))
+    log('```')
+  }
+} finally {
+  await client.end().catch(() => undefined)
+  await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await adminClient.end()
+}

@@ -1,0 +1,115 @@
+/**
+ * The lander's settings. Batches close on whichever limit comes first (rows, bytes, age), and
+ * every buffer is bounded: the client's fetch buffer (LANDER_FETCH_MAX_RECORDS records plus one
+ * fetch response of at most LANDER_FETCH_MAX_BYTES), the batch being filled and the batch being
+ * landed.
+ */
+import { boolVar, combineSections, defineSection, intVar, stringVar } from '../platform/config.ts'
+import { componentPorts } from '../platform/control-targets.ts'
+import { maintenanceSection } from '../platform/partition-maintenance.ts'
+
+export const LANDER_PORT = componentPorts.lander
+
+export const landerOwnSection = defineSection(
+  {
+    LANDER_PORT,
+    LANDER_GROUP_ID: stringVar(
+      'Kafka consumer group of the landers; also the key of their offsets in PostgreSQL.',
+      'sretl-lander',
+    ),
+    LANDER_GROUP_INSTANCE_ID: stringVar(
+      'Static group membership id (one per lander instance, e.g. the pod name): a restarted lander takes its partitions back at once instead of after a rebalance. Unset: dynamic membership.',
+    ),
+    LANDER_SESSION_TIMEOUT_MS: intVar(
+      'How long the group waits for a silent lander before giving its partitions to another one.',
+      10_000,
+      { min: 1000, max: 600_000 },
+    ),
+    LANDER_BATCH_MAX_ROWS: intVar('A batch closes when it holds this many records.', 20_000, {
+      min: 1,
+      max: 1_000_000,
+    }),
+    LANDER_BATCH_MAX_BYTES: intVar(
+      'A batch closes when its records’ values reach this many bytes (one larger record still forms a batch of its own).',
+      16 * 1024 * 1024,
+      { min: 1024, max: 1024 * 1024 * 1024 },
+    ),
+    LANDER_BATCH_MAX_WAIT_MS: intVar(
+      'A batch closes at the latest this long after its first record arrived (bounds the landing latency).',
+      100,
+      { min: 1, max: 600_000 },
+    ),
+    LANDER_FETCH_MAX_BYTES: intVar(
+      'Most bytes one Kafka fetch response may carry (a single larger record still comes through).',
+      8 * 1024 * 1024,
+      { min: 1024, max: 1024 * 1024 * 1024 },
+    ),
+    LANDER_FETCH_MAX_RECORDS: intVar(
+      'Records the Kafka client may hold fetched but not yet taken into a batch.',
+      2048,
+      { min: 1, max: 1_000_000 },
+    ),
+    LANDER_DIRECT_COPY: boolVar(
+      'Try COPY straight into sales_raw first (as fast as psql \\copy); a batch holding a row that is already there falls back to staging + INSERT … ON CONFLICT DO NOTHING. false: always stage.',
+      true,
+    ),
+    LANDER_RETRY_BASE_MS: intVar(
+      'First wait before retrying a batch that failed for a retryable reason.',
+      200,
+      {
+        min: 1,
+        max: 600_000,
+      },
+    ),
+    LANDER_RETRY_MAX_MS: intVar('Longest wait between retries (the backoff doubles up to this).', 10_000, {
+      min: 1,
+      max: 3_600_000,
+    }),
+    LANDER_STATEMENT_TIMEOUT_MS: intVar(
+      'Longest a landing statement may run before it is cancelled and the batch retried (0: no limit).',
+      120_000,
+      { min: 0, max: 3_600_000 },
+    ),
+    LANDER_LAG_INTERVAL_MS: intVar(
+      'How often the lander reads the partitions’ end offsets to compute lag.',
+      5000,
+      {
+        min: 100,
+        max: 600_000,
+      },
+    ),
+    LANDER_MAINTENANCE_INTERVAL_MS: intVar(
+      'How often the lander runs partition maintenance (create ahead, backfill days, retention); 0 disables it (run `sretl maintain` instead).',
+      3_600_000,
+      { min: 0, max: 7 * 86_400_000 },
+    ),
+    LANDER_DEFAULT_ROWS_INTERVAL_MS: intVar(
+      'How often the lander counts the rows in sales_raw’s default partition (metric and status).',
+      60_000,
+      { min: 100, max: 86_400_000 },
+    ),
+  },
+  (v) => ({
+    port: v.LANDER_PORT,
+    groupId: v.LANDER_GROUP_ID,
+    groupInstanceId: v.LANDER_GROUP_INSTANCE_ID,
+    sessionTimeoutMs: v.LANDER_SESSION_TIMEOUT_MS,
+    batch: {
+      maxRows: v.LANDER_BATCH_MAX_ROWS,
+      maxBytes: v.LANDER_BATCH_MAX_BYTES,
+      maxWaitMs: v.LANDER_BATCH_MAX_WAIT_MS,
+    },
+    fetch: { maxBytes: v.LANDER_FETCH_MAX_BYTES, maxRecords: v.LANDER_FETCH_MAX_RECORDS },
+    directCopy: v.LANDER_DIRECT_COPY,
+    retry: { baseMs: v.LANDER_RETRY_BASE_MS, maxMs: v.LANDER_RETRY_MAX_MS },
+    statementTimeoutMs: v.LANDER_STATEMENT_TIMEOUT_MS,
+    lagIntervalMs: v.LANDER_LAG_INTERVAL_MS,
+    maintenanceIntervalMs: v.LANDER_MAINTENANCE_INTERVAL_MS,
+    defaultRowsIntervalMs: v.LANDER_DEFAULT_ROWS_INTERVAL_MS,
+  }),
+)
+
+export const landerSection = combineSections({ lander: landerOwnSection, maintenance: maintenanceSection })
+
+export type LanderConfig = ReturnType<typeof landerOwnSection.build>
+export type LanderSettings = ReturnType<typeof landerSection.build>

@@ -1,0 +1,93 @@
+/** Wiring of `sretl run lander`: pools, Kafka clients, the lander, its schedule and its server. */
+import { runComponent, type ComponentContext, type StartedComponent } from '../platform/component-runner.ts'
+import type { Env } from '../platform/config.ts'
+import { createAdmin, createConsumer, createProducer, ensureTopics } from '../platform/kafka.ts'
+import { createPool } from '../platform/postgres.ts'
+import { topicNames, topicSpecs } from '../platform/topics.ts'
+import { landerSection, type LanderSettings } from './config.ts'
+import { createLander } from './lander.ts'
+import { startMaintenanceSchedule } from './maintenance.ts'
+import { createLanderMetrics } from './metrics.ts'
+import { buildLanderServer } from './server.ts'
+import { errorMessage } from '../platform/errors.ts'
+
+export const main = (env: Env): Promise<number> =>
+  runComponent(env, { name: 'lander', section: landerSection, start })
+
+async function start(context: ComponentContext<LanderSettings>): Promise<StartedComponent> {
+  const { config, logger, lifecycle } = context
+  const { lander: settings, maintenance: maintenanceSettings } = config.component
+  const clock = (): number => Date.now()
+  const topics = topicNames(config.kafka)
+  const metrics = createLanderMetrics(context.metrics)
+
+  const writer = createPool(config.postgres, {
+    applicationName: 'sretl-lander',
+    role: 'sretl_writer',
+    max: 3,
+    ...(settings.statementTimeoutMs > 0 ? { statementTimeoutMs: settings.statementTimeoutMs } : {}),
+    logger,
+  })
+  lifecycle.add('writer pool', () => writer.end())
+  const owner = createPool(config.postgres, {
+    applicationName: 'sretl-lander-maintenance',
+    role: 'sretl_owner',
+    max: 1,
+    logger,
+  })
+  lifecycle.add('owner pool', () => owner.end())
+
+  // the topics exist when `sretl up` made them; a lander run on its own creates them if missing
+  const admin = createAdmin(config.kafka, 'lander-admin')
+  try {
+    await ensureTopics(admin, topicSpecs(config.kafka))
+  } catch (err) {
+    logger.warn({ err: errorMessage(err) }, 'could not check the topics; consuming anyway')
+  } finally {
+    await admin.close().catch(() => undefined)
+  }
+
+  const producer = createProducer(config.kafka, 'lander-dlq')
+  lifecycle.add('dead-letter producer', () => producer.close())
+  const consumer = createConsumer(config.kafka, {
+    groupId: settings.groupId,
+    clientSuffix: 'lander',
+    sessionTimeoutMs: settings.sessionTimeoutMs,
+    maxBytes: settings.fetch.maxBytes,
+    highWaterMark: settings.fetch.maxRecords,
+    ...(settings.groupInstanceId ? { groupInstanceId: settings.groupInstanceId } : {}),
+  })
+  lifecycle.add('consumer', () => consumer.close(true))
+
+  const lander = createLander({
+    consumer,
+    pool: writer,
+    producer,
+    logger,
+    metrics,
+    clock,
+    config: settings,
+    topics: { source: topics.salesEvents, dlq: topics.salesDlq },
+    sendTimeoutMs: config.kafka.sendTimeoutMs,
+  })
+  const maintenance = startMaintenanceSchedule({
+    owner,
+    reader: writer,
+    settings: maintenanceSettings,
+    intervalMs: settings.maintenanceIntervalMs,
+    defaultRowsIntervalMs: settings.defaultRowsIntervalMs,
+    metrics,
+    logger,
+    clock,
+  })
+  lifecycle.add('maintenance schedule', () => maintenance.stop())
+  lander.start()
+  lifecycle.add('lander', () => lander.stop())
+  const lagTimer = setInterval(() => void lander.refreshLag(), settings.lagIntervalMs)
+  lifecycle.add('lag timer', () => clearInterval(lagTimer))
+
+  return {
+    server: buildLanderServer({ lander, maintenance, logger, metrics: context.metrics }),
+    port: settings.port,
+  }
+}

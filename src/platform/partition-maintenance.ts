@@ -1,0 +1,244 @@
+/**
+ * The life cycle of sales_raw's daily partitions, shared by `sretl maintain` and the lander's
+ * schedule: create the days around today (ahead, and back for backfills), give every day found in
+ * the default partition its own partition (which moves those rows out of it), drop days older
+ * than the retention, and count what is left in the default partition. Runs as sretl_owner; an
+ * advisory lock keeps two runs (two landers, a lander and the CLI) from colliding.
+ *
+ * Retention detaches without CONCURRENTLY: PostgreSQL refuses DETACH … CONCURRENTLY while the
+ * table has a default partition (ADR 0013), so the detach and drop take a short exclusive lock,
+ * bounded by `lockTimeoutMs`, and the next run retries a day it could not drop.
+ */
+import pg from 'pg'
+import { defineSection, intVar } from './config.ts'
+import { errorMessage, SretlError } from './errors.ts'
+import { sleep } from './lifecycle.ts'
+import {
+  countDefaultPartitionRows,
+  ensureSalesRawPartitions,
+  listSalesRawPartitions,
+  utcDay,
+  type CreatedPartition,
+} from './partitions.ts'
+import type { Pool, PoolClient } from './postgres.ts'
+
+export const maintenanceSection = defineSection(
+  {
+    PARTITION_DAYS_AHEAD: intVar('Daily partitions of sales_raw kept ready ahead of today (UTC).', 7, {
+      min: 1,
+      max: 366,
+    }),
+    PARTITION_DAYS_BACK: intVar(
+      'Daily partitions kept behind today, for late events and backfills (older days get one when an event of theirs lands in the default partition).',
+      3,
+      { min: 0, max: 3660 },
+    ),
+    RETENTION_DAYS: intVar(
+      'Days of sales_raw kept: a daily partition entirely older than this is detached and dropped (logged and audited). 0 keeps everything.',
+      0,
+      { min: 0, max: 36_600 },
+    ),
+    PARTITION_LOCK_TIMEOUT_MS: intVar(
+      'Longest wait for the table lock that creating or dropping a partition needs; a day that cannot get it is retried at the next run.',
+      5000,
+      { min: 100, max: 600_000 },
+    ),
+  },
+  (v) => ({
+    daysAhead: v.PARTITION_DAYS_AHEAD,
+    daysBack: v.PARTITION_DAYS_BACK,
+    retentionDays: v.RETENTION_DAYS,
+    lockTimeoutMs: v.PARTITION_LOCK_TIMEOUT_MS,
+  }),
+)
+
+export type MaintenanceSettings = ReturnType<typeof maintenanceSection.build>
+
+export interface DroppedPartition {
+  readonly name: string
+  readonly day: string
+  /** The planner's estimate (reltuples) just before the drop. */
+  readonly estimatedRows: number
+}
+
+export interface MaintenanceResult {
+  /** False when another run held the lock (nothing was done). */
+  readonly ran: boolean
+  readonly created: readonly CreatedPartition[]
+  readonly dropped: readonly DroppedPartition[]
+  /** Days that could not be created or dropped this time (lock timeout), with the reason. */
+  readonly failures: readonly { readonly day: string; readonly action: string; readonly error: string }[]
+  /** Rows still in the default partition after the run. */
+  readonly defaultRows: number
+  /** Days found in the default partition that are older than the retention (left there). */
+  readonly expiredDefaultDays: readonly string[]
+}
+
+export interface MaintenanceOptions {
+  readonly settings: MaintenanceSettings
+  readonly now: Date
+  /** Who runs it, for the audit log (e.g. "lander", "cli:alice"). */
+  readonly actor: string
+  /** How long to wait for another run to finish (the CLI) instead of skipping at once (the schedule). */
+  readonly waitMs?: number
+}
+
+/** Arbitrary constant identifying the maintenance lock among advisory locks. */
+const MAINTENANCE_LOCK_KEY = 731_2026_02
+/** At most this many backfill days are given partitions per run (bounds one run's work). */
+const MAX_BACKFILL_DAYS_PER_RUN = 400
+
+/** One maintenance run; `pool` must act as sretl_owner. */
+export async function maintainSalesRawPartitions(
+  pool: Pool,
+  options: MaintenanceOptions,
+): Promise<MaintenanceResult> {
+  const client = await pool.connect()
+  let broken = false
+  try {
+    await client.query(`SET lock_timeout = ${Math.round(options.settings.lockTimeoutMs)}`)
+    const deadline = Date.now() + (options.waitMs ?? 0)
+    let locked = await tryLock(client)
+    while (!locked && Date.now() < deadline) {
+      await sleep(250)
+      locked = await tryLock(client)
+    }
+    if (!locked) {
+      return { ran: false, created: [], dropped: [], failures: [], defaultRows: 0, expiredDefaultDays: [] }
+    }
+    try {
+      return await runLocked(client, options)
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK_KEY])
+    }
+  } catch (err) {
+    broken = true
+    if (err instanceof SretlError) throw err
+    throw new SretlError(
+      'PARTITION_MAINTENANCE_FAILED',
+      `partition maintenance failed: ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    )
+  } finally {
+    client.release(broken)
+  }
+}
+
+async function runLocked(client: PoolClient, options: MaintenanceOptions): Promise<MaintenanceResult> {
+  const { settings, now } = options
+  const created: CreatedPartition[] = []
+  const dropped: DroppedPartition[] = []
+  const failures: { day: string; action: string; error: string }[] = []
+  const cutoff = settings.retentionDays > 0 ? utcDay(now, -settings.retentionDays) : undefined
+
+  // the window around today, one day per statement so one lock timeout costs one day only
+  const windowDays = dayRange(utcDay(now, -settings.daysBack), utcDay(now, settings.daysAhead))
+  // backfills: every day that has rows in the default partition, unless retention would drop it
+  const defaultDays = await daysInDefaultPartition(client)
+  const expiredDefaultDays = cutoff === undefined ? [] : defaultDays.filter((d) => d < cutoff)
+  const backfillDays = defaultDays.filter((d) => cutoff === undefined || d >= cutoff)
+  const wanted = [...new Set([...windowDays, ...backfillDays.slice(0, MAX_BACKFILL_DAYS_PER_RUN)])].sort()
+  for (const day of wanted) {
+    try {
+      const made = await inTransaction(client, async () => {
+        const result = await ensureSalesRawPartitions(client, day, day)
+        for (const p of result.filter((r) => r.movedRows > 0)) {
+          await audit(client, options.actor, 'partition.create', p.name, {
+            day: p.day,
+            movedRows: p.movedRows,
+          })
+        }
+        return result
+      })
+      created.push(...made)
+    } catch (err) {
+      failures.push({ day, action: 'create', error: errorMessage(err) })
+    }
+  }
+
+  if (cutoff !== undefined) {
+    const partitions = await listSalesRawPartitions(client)
+    for (const p of partitions) {
+      if (p.isDefault || p.to === undefined || p.from === undefined) continue
+      // drop only days that end on or before the cutoff day's start: every row is older
+      if (p.to.slice(0, 10) > cutoff) continue
+      const day = p.from.slice(0, 10)
+      try {
+        const estimatedRows = await inTransaction(client, async () => {
+          const estimate = await client.query<{ n: string }>(
+            'SELECT greatest(reltuples, 0)::bigint::text AS n FROM pg_class WHERE oid = $1::regclass',
+            [p.name],
+          )
+          const rows = Number(estimate.rows[0]?.n ?? 0)
+          await client.query(`ALTER TABLE sales_raw DETACH PARTITION ${pg.escapeIdentifier(p.name)}`)
+          await client.query(`DROP TABLE ${pg.escapeIdentifier(p.name)}`)
+          await audit(client, options.actor, 'partition.drop', p.name, {
+            day,
+            from: p.from,
+            to: p.to,
+            estimatedRows: rows,
+            retentionDays: settings.retentionDays,
+          })
+          return rows
+        })
+        dropped.push({ name: p.name, day, estimatedRows })
+      } catch (err) {
+        failures.push({ day, action: 'drop', error: errorMessage(err) })
+      }
+    }
+  }
+
+  const defaultRows = await countDefaultPartitionRows(client)
+  return { ran: true, created, dropped, failures, defaultRows, expiredDefaultDays }
+}
+
+async function tryLock(client: PoolClient): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
+    MAINTENANCE_LOCK_KEY,
+  ])
+  return rows[0]?.ok === true
+}
+
+async function inTransaction<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN')
+  try {
+    const result = await fn()
+    await client.query('COMMIT')
+    return result
+  } catch (err) {
+    await client.query('ROLLBACK')
+    throw err
+  }
+}
+
+async function audit(
+  client: PoolClient,
+  actor: string,
+  action: string,
+  target: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO audit_log (actor, role, action, target, result, detail) VALUES ($1, 'sretl_owner', $2, $3, 'ok', $4)`,
+    [actor, action, target, JSON.stringify(detail)],
+  )
+}
+
+/** UTC days (YYYY-MM-DD) that have rows in the default partition, oldest first. */
+export async function daysInDefaultPartition(client: Pick<PoolClient, 'query'>): Promise<string[]> {
+  const { rows } = await client.query<{ day: string }>(
+    `SELECT DISTINCT ((event_time AT TIME ZONE 'UTC')::date)::text AS day FROM sales_raw_default ORDER BY 1`,
+  )
+  return rows.map((r) => r.day)
+}
+
+/** Every YYYY-MM-DD from `from` to `to`, both included. */
+export function dayRange(from: string, to: string): string[] {
+  const days: string[] = []
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10))
+  }
+  return days
+}

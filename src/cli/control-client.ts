@@ -6,6 +6,7 @@
  * user with the admin role, writing the audit row itself when PostgreSQL answers. Either way one
  * implementation of the rules.
  */
+import { userInfo } from 'node:os'
 import { baseConfigSection } from '../platform/base-config.ts'
 import { combineSections, defineSection, loadConfig, stringVar, type Env } from '../platform/config.ts'
 import { controlTargetsSection, type ComponentUrls } from '../platform/control-targets.ts'
@@ -137,7 +138,7 @@ export async function localCommander(access: ControlAccess): Promise<LocalComman
     metrics: { commandDone: () => undefined, auditFailed: () => undefined },
     clock: () => new Date(),
   })
-  const user = access.env.USER ?? access.env.LOGNAME ?? 'unknown'
+  const user = access.env.USER ?? access.env.LOGNAME ?? userInfo().username
   return {
     commander,
     audit,

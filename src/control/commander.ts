@@ -168,7 +168,7 @@ export function createCommander(deps: CommanderDeps) {
       return fail(actor, rec, err)
     }
     try {
-      const answer = await client.post(target, `/${action}`, { reason: `${reason} (${actor.user})` })
+      const answer = await client.post(target, `/${action}`, { reason })
       if (answer.status !== 200) {
         const code = typeof answer.body.code === 'string' ? answer.body.code : 'COMPONENT_REFUSED'
         const message =
@@ -216,7 +216,7 @@ export function createCommander(deps: CommanderDeps) {
       targets.map(async (target) => {
         try {
           const before = stateOf(await client.status(target))
-          const answer = await client.post(target, `/${action}`, { reason: `${reason} (${actor.user})` })
+          const answer = await client.post(target, `/${action}`, { reason })
           if (answer.status !== 200) {
             return { target, before, ok: false, message: messageOf(answer.body, String(answer.status)) }
           }

@@ -47,9 +47,13 @@ test('pausing the simulator should stop production and resuming should restart i
 
 test('a rate change should take effect within a second', async () => {
   assert.equal((await postJson(`${simulator.url}/rate`, { ratePerSec: 20 })).status, 200)
+  // 20 → 400 is a 20× jump: the safe limits ask for a confirmation first, and change nothing without it
+  const unconfirmed = await runCli(['rate', '400'], cliEnv)
+  assert.equal(unconfirmed.code, 1)
+  assert.match(unconfirmed.stderr, /\[CONFIRMATION_REQUIRED\]/)
   await sleep(2500)
   const changedAt = Date.now()
-  const set = await runCli(['rate', '400'], cliEnv)
+  const set = await runCli(['rate', '400', '--confirm'], cliEnv)
   assert.equal(set.code, 0, set.stderr)
   assert.match(set.stdout, /simulator rate set to 400 events\/s/)
   await sleep(3500)

@@ -3,7 +3,6 @@
  * components: sign in with the keyboard, live charts, pause, the rate slider, refusals, a dead
  * letter replayed until it lands. Screenshots go to test-artifacts/.
  */
-/// <reference lib="dom" />
 import assert from 'node:assert/strict'
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
@@ -77,7 +76,7 @@ test('an operator should sign in with the keyboard alone, after a wrong password
   await page.goto(`${control.url}/`)
   await page.getByLabel('User name').waitFor()
   assert.equal(
-    await page.evaluate(() => document.activeElement?.id),
+    await page.evaluate('document.activeElement && document.activeElement.id'),
     'login-user',
     'the user name field has the focus',
   )
@@ -114,8 +113,8 @@ test('the overview should show the live pipeline: charts that move, component ca
   await browser.screenshot('panel-overview')
   await page.setViewportSize({ width: 820, height: 1180 })
   await browser.screenshot('panel-overview-tablet')
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  const overflow = await page.evaluate<number>(
+    'document.documentElement.scrollWidth - document.documentElement.clientWidth',
   )
   assert.ok(overflow <= 0, `no horizontal scrolling at tablet width (${overflow} px too wide)`)
   await page.setViewportSize({ width: 1280, height: 900 })
@@ -180,7 +179,7 @@ test('a rate above the cap should be refused with the explanation, and a big jum
   await confirm.getByText(/raising the rate from 150 events\/s to 1,500 events\/s is 10×/).waitFor()
   await browser.screenshot('panel-controls-confirm')
   assert.equal(
-    await page.evaluate(() => document.activeElement?.id),
+    await page.evaluate('document.activeElement && document.activeElement.id'),
     'confirm-yes',
     'the confirmation takes the focus',
   )

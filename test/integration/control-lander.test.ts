@@ -180,7 +180,7 @@ test('a dead letter should be browsed, inspected, and after its cause is fixed r
   const first = details.find((d) => d.body.key === 'S042')
   assert.ok(first, 'the dead letter of S042 is listed')
   assert.match(String(first.body.text), /"sku":"SKU-BLOCKED"/)
-  assert.match(String(first.body.hex), /^00000000  7b 22 65 76/)
+  assert.match(String(first.body.hex), /^00000000 {2}7b 22 65 76/)
   const headers = Object.fromEntries(
     (first.body.headers as { name: string; value: string }[]).map((x) => [x.name, x.value]),
   )

@@ -120,20 +120,35 @@ export function landerFigures(status: ComponentStatus | undefined): LanderFigure
   }
 }
 
-/** Per-second rates from counters read at successive polls. */
+/**
+ * Per-second rates from counters read at successive polls, over a sliding window (default 5 s):
+ * a lander that commits a batch every few hundred milliseconds shows a steady rate, not spikes.
+ */
 export class CounterRates {
-  readonly #last = new Map<string, { value: number; t: number; instance: string }>()
+  readonly #samples = new Map<string, { instance: string; points: { value: number; t: number }[] }>()
+  readonly #windowMs: number
 
-  /** The rate since the previous reading of `key`, or null on the first or after a restart. */
+  constructor(windowMs = 5000) {
+    this.#windowMs = windowMs
+  }
+
+  /** The rate over the window up to this reading of `key`; null on the first or after a restart. */
   rate(key: string, value: number | null | undefined, t: number, instance = ''): number | null {
     if (value === null || value === undefined) {
-      this.#last.delete(key)
+      this.#samples.delete(key)
       return null
     }
-    const previous = this.#last.get(key)
-    this.#last.set(key, { value, t, instance })
-    if (!previous || previous.instance !== instance || value < previous.value || t <= previous.t) return null
-    return ((value - previous.value) * 1000) / (t - previous.t)
+    let entry = this.#samples.get(key)
+    const last = entry?.points.at(-1)
+    if (!entry || entry.instance !== instance || (last && (value < last.value || t <= last.t))) {
+      entry = { instance, points: [] }
+      this.#samples.set(key, entry)
+    }
+    entry.points.push({ value, t })
+    while (entry.points.length > 2 && (entry.points[1]?.t ?? t) <= t - this.#windowMs) entry.points.shift()
+    const first = entry.points[0]
+    if (!first || first.t >= t) return null
+    return ((value - first.value) * 1000) / (t - first.t)
   }
 }
 

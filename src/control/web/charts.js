@@ -60,7 +60,8 @@ export function createChart(spec) {
       t.textContent = text
       return t
     }
-    children.push(label(fmtNumber(top, top < 10 ? 1 : 0), y(top)), label('0', y(0)))
+    const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 })
+    children.push(label(compact.format(top), y(top)), label('0', y(0)))
     const minutes = Math.round(windowMs / 60000)
     const tl = svg('text', { x: PAD.left, y: HT - 4, class: 'tick' })
     tl.textContent = `−${minutes} min`

@@ -14,7 +14,6 @@ import { sleep } from '../platform/lifecycle.ts'
 import type { Actor, CommandOutcome, Commander } from './commander.ts'
 import {
   DLQ_HEADERS,
-  header,
   positionKey,
   replayCount,
   REPLAY_HEADERS,
@@ -206,8 +205,3 @@ export function createReplayer(deps: ReplayDeps) {
 }
 
 export type Replayer = ReturnType<typeof createReplayer>
-
-/** The source of a replay chain, for display: the first header saying where it came from. */
-export function sourceOf(record: DeadLetter): string | undefined {
-  return header(record, REPLAY_HEADERS.of) ?? header(record, DLQ_HEADERS.sourceTopic)
-}

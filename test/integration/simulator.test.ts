@@ -47,6 +47,10 @@ test('pausing the simulator should stop production and resuming should restart i
 
 test('a rate change should take effect within a second', async () => {
   assert.equal((await postJson(`${simulator.url}/rate`, { ratePerSec: 20 })).status, 200)
+  // 20 → 400 is a 20× jump: the safe limits ask for a confirmation first, and change nothing without it
+  const unconfirmed = await runCli(['rate', '400'], cliEnv)
+  assert.equal(unconfirmed.code, 1)
+  assert.match(unconfirmed.stderr, /\[CONFIRMATION_REQUIRED\]/)
   await sleep(2500)
   // timed through the API (what the CLI and the panel call): the CLI's own start-up time on a
   // loaded machine is not the simulator's reaction time
@@ -79,7 +83,8 @@ test('a rate above the cap should be refused with its reason, and the rate shoul
   assert.equal((await postJson(`${simulator.url}/rate`, { ratePerSec: 'fast' })).body.code, 'RATE_INVALID')
   assert.equal((await status()).details.baseRatePerSec, 400)
   const metrics = await (await fetch(`${simulator.url}/metrics`)).text()
-  assert.match(metrics, /sretl_simulator_rate_refused_total\{reason="above_cap"[^}]*\} 2/)
+  // the CLI's refusal came from the safe limits before reaching the simulator: only the direct POST counts
+  assert.match(metrics, /sretl_simulator_rate_refused_total\{reason="above_cap"[^}]*\} 1/)
   assert.match(metrics, /sretl_simulator_target_rate_per_second\{[^}]*\} 400/)
 })
 

@@ -11,6 +11,10 @@ export interface ComponentEntry {
 }
 
 export const components: Readonly<Record<string, ComponentEntry>> = {
+  control: {
+    summary: 'control service: web control panel and API (health, pause/resume, rate, dead letters, audit)',
+    load: () => import('../control/main.ts'),
+  },
   gateway: {
     summary: 'HTTP ingest gateway for tills and webhooks: POST /v1/sales → Kafka',
     load: () => import('../gateway/main.ts'),

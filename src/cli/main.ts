@@ -7,7 +7,10 @@ import type { Env } from '../platform/config.ts'
 import { errorMessage, isSretlError } from '../platform/errors.ts'
 import { commandHelp, mainHelp, parseCommandArgs, type Command } from './command.ts'
 import { apiKeyCommand } from './commands/api-key.ts'
+import { auditCommand } from './commands/audit.ts'
+import { controlUserCommand } from './commands/control-user.ts'
 import { downCommand } from './commands/down.ts'
+import { resumeIntakeCommand, stopIntakeCommand } from './commands/intake.ts'
 import { pauseCommand, resumeCommand } from './commands/flow.ts'
 import { maintainCommand } from './commands/maintain.ts'
 import { migrateCommand } from './commands/migrate.ts'
@@ -36,7 +39,11 @@ export const commands: readonly Command[] = [
   rateCommand,
   pauseCommand,
   resumeCommand,
+  stopIntakeCommand,
+  resumeIntakeCommand,
+  auditCommand,
   apiKeyCommand,
+  controlUserCommand,
   maintainCommand,
   resetOffsetsCommand,
   smokeCommand,

@@ -7,7 +7,9 @@ import { baseSections } from '../platform/base-config.ts'
 import type { AnySection } from '../platform/config.ts'
 import { monitoringSection } from '../platform/monitoring-config.ts'
 import { simulatorSection } from '../simulator/config.ts'
-import { controlTargetsSection } from './control-targets.ts'
+import { controlOwnSection } from '../control/config.ts'
+import { controlTargetsSection } from '../platform/control-targets.ts'
+import { cliAuthSection } from './control-client.ts'
 import { maintenanceSection } from '../platform/partition-maintenance.ts'
 import { landerOwnSection } from '../lander/config.ts'
 import { aggregatesSection } from '../lander/aggregates/config.ts'
@@ -17,7 +19,9 @@ export const allConfigSections: Readonly<Record<string, AnySection>> = {
   monitoring: monitoringSection,
   simulator: simulatorSection,
   gateway: gatewaySection,
+  control: controlOwnSection,
   cli: controlTargetsSection,
+  'cli auth': cliAuthSection,
   lander: landerOwnSection,
   maintenance: maintenanceSection,
   aggregates: aggregatesSection,

@@ -1,12 +1,10 @@
 /** The gateway's settings (docs/configuration.md, section "gateway"). */
-import { boolVar, defineSection, intVar, numberVar, portVar, stringVar } from '../platform/config.ts'
+import { boolVar, defineSection, intVar, numberVar, stringVar } from '../platform/config.ts'
+import { componentPorts } from '../platform/control-targets.ts'
 import { DEV_KEY, DEV_KEY_ID, hashKey, parseApiKeys, type ApiKeyEntry } from './api-keys.ts'
 
 /** The gateway's HTTP port; the CLI reads it too, to find the gateway. */
-export const GATEWAY_PORT = portVar(
-  'HTTP port of the ingest gateway (POST /v1/sales, /status, /metrics).',
-  8081,
-)
+export const GATEWAY_PORT = componentPorts.gateway
 
 export const gatewaySection = defineSection(
   {

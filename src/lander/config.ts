@@ -4,11 +4,12 @@
  * fetch response of at most LANDER_FETCH_MAX_BYTES), the batch being filled and the batch being
  * landed.
  */
-import { boolVar, combineSections, defineSection, intVar, portVar, stringVar } from '../platform/config.ts'
+import { boolVar, combineSections, defineSection, intVar, stringVar } from '../platform/config.ts'
+import { componentPorts } from '../platform/control-targets.ts'
 import { maintenanceSection } from '../platform/partition-maintenance.ts'
 import { aggregatesSection } from './aggregates/config.ts'
 
-export const LANDER_PORT = portVar('HTTP port of the lander (status, pause/resume, metrics).', 8083)
+export const LANDER_PORT = componentPorts.lander
 
 export const landerOwnSection = defineSection(
   {

@@ -65,6 +65,8 @@ export interface ComponentServerOptions {
   readonly bodyLimit?: number
   /** Longest time to receive a whole request (answered 408 REQUEST_TIMEOUT). */
   readonly requestTimeoutMs?: number
+  /** Believe X-Forwarded-For/-Proto of a reverse proxy (request.ip, request.protocol). */
+  readonly trustProxy?: boolean
 }
 
 export function instanceName(): string {
@@ -87,6 +89,7 @@ export function buildComponentServer(options: ComponentServerOptions): FastifyIn
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
+    trustProxy: options.trustProxy ?? false,
   })
   const currentStatus = (): ComponentStatus => componentStatus(options.component, options.status())
 

@@ -152,6 +152,69 @@ export const errorCatalogue = {
     summary: 'No event of a request is valid; the response lists each one with its field and reason.',
   },
   REQUEST_TIMEOUT: { retryable: true, summary: 'A request was not received completely in time.' },
+  // the control service (panel and API) and the commands it takes
+  AUTH_REQUIRED: {
+    retryable: false,
+    summary: 'A control API request came without a session or bearer token (sign in, or set SRETL_TOKEN).',
+  },
+  LOGIN_FAILED: {
+    retryable: false,
+    summary: 'A sign-in to the control panel gave a wrong user name or password.',
+  },
+  LOGIN_RATE_LIMITED: {
+    retryable: true,
+    summary:
+      'Too many sign-in attempts (or wrong tokens) from one address or for one user; retry after Retry-After.',
+  },
+  TOKEN_INVALID: { retryable: false, summary: 'A control API request carried a bearer token no user has.' },
+  CSRF_TOKEN_INVALID: {
+    retryable: false,
+    summary: 'A change through a panel session came without its CSRF token header, or from another origin.',
+  },
+  ROLE_FORBIDDEN: {
+    retryable: false,
+    summary:
+      'The user’s role does not allow the command (viewers change nothing; the rate cap needs an admin).',
+  },
+  REQUEST_INVALID: {
+    retryable: false,
+    summary: 'A control API request is missing a field or has a wrong value.',
+  },
+  UNKNOWN_COMPONENT: {
+    retryable: false,
+    summary: 'A command named a component that cannot be paused or resumed.',
+  },
+  COMPONENT_REFUSED: {
+    retryable: false,
+    summary: 'A component refused a command the control service passed on.',
+  },
+  CONFIRMATION_REQUIRED: {
+    retryable: false,
+    summary:
+      'A rate increase larger than CONTROL_RATE_CONFIRM_FACTOR needs an explicit confirmation; nothing changed.',
+  },
+  LIMIT_INVALID: {
+    retryable: false,
+    summary: 'A rate cap that is not a number ≥ 0 or is above the simulator’s own cap was refused.',
+  },
+  DEAD_LETTER_NOT_FOUND: {
+    retryable: false,
+    summary:
+      'No such dead letter is held by the control service (it may be older than the newest ones it keeps).',
+  },
+  REPLAY_REFUSED: {
+    retryable: false,
+    summary:
+      'A dead letter cannot be replayed: cut short (too large), or replayed too often already (a loop).',
+  },
+  REPLAY_IN_PROGRESS: {
+    retryable: true,
+    summary: 'Another replay of dead letters is running; retry when it ends.',
+  },
+  STREAM_LIMIT: {
+    retryable: true,
+    summary: 'As many panels as CONTROL_MAX_STREAMS already receive live updates.',
+  },
   // checks
   SMOKE_FAILED: {
     retryable: true,

@@ -1,13 +1,14 @@
 /** The simulator's settings (docs/configuration.md, section "simulator"). */
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { boolVar, defineSection, enumVar, intVar, numberVar, portVar, stringVar } from '../platform/config.ts'
+import { boolVar, defineSection, enumVar, intVar, numberVar, stringVar } from '../platform/config.ts'
+import { componentPorts } from '../platform/control-targets.ts'
 import { peakRate, RATE_SHAPES, type RateShape } from './pacer.ts'
 
 const share = (description: string, fallback: number) => numberVar(description, fallback, { min: 0, max: 1 })
 
 /** The simulator's HTTP port; the CLI reads it too, to find the simulator. */
-export const SIMULATOR_PORT = portVar('HTTP port of the simulator’s control API, /status and /metrics.', 8082)
+export const SIMULATOR_PORT = componentPorts.simulator
 
 export const simulatorSection = defineSection(
   {

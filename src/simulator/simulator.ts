@@ -67,6 +67,11 @@ export type SimulatorDetails = {
   readonly budget: number | null
   readonly budgetRemaining: number | null
   readonly eventsProduced: number
+  /**
+   * Events whose send failed: not acknowledged, so not counted as produced. Kafka may still hold
+   * some of them (written before a connection broke, the answer lost): unknown, never lost.
+   */
+  readonly eventsUnacknowledged: number
   readonly eventsByType: Readonly<Record<MessageType, number>>
   readonly inFlight: number
   readonly kafkaStalled: boolean
@@ -91,6 +96,7 @@ export class Simulator {
   #inFlight = 0
   #dispatched = 0
   #produced = 0
+  #unacknowledged = 0
   #paused = false
   #pauseReason: string | null = null
   #finished: FinishReason | null = null
@@ -212,6 +218,7 @@ export class Simulator {
       budget: budget ?? null,
       budgetRemaining: budget === undefined ? null : Math.max(0, budget - this.#produced),
       eventsProduced: this.#produced,
+      eventsUnacknowledged: this.#unacknowledged,
       eventsByType: { ...this.#byType },
       inFlight: this.#inFlight,
       kafkaStalled: this.#stalled,
@@ -274,11 +281,16 @@ export class Simulator {
       },
       (err: unknown) => {
         this.#settle(id, count)
-        // sends are retried by the client until Kafka answers; one that fails cannot succeed
+        // not acknowledged: the events are not counted as produced, though Kafka may have written
+        // some of them before the connection broke (their outcome is unknown, not lost)
+        this.#unacknowledged += count
         const code = isSretlError(err) ? err.code : 'KAFKA_UNAVAILABLE'
         this.#metrics.errors.inc({ code })
         this.tracker.recordError(code, errorMessage(err))
-        this.#log.error({ err: errorMessage(err), code, events: count }, 'batch not acknowledged; dropped')
+        this.#log.error(
+          { err: errorMessage(err), code, events: count },
+          'batch not acknowledged; not counted as produced',
+        )
         this.#dispatched -= count
         this.#holdUntil = this.#deps.clock() + ERROR_BACKOFF_MS
       },

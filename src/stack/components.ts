@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { Env } from '../platform/config.ts'
+import { componentPorts, type ComponentName } from '../platform/control-targets.ts'
 
 export interface ComponentLaunch {
   readonly name: string
@@ -26,23 +27,29 @@ export function componentLaunch(
 
 /**
  * The components of the local stack, in start order: the lander first (so it is consuming when
- * events arrive), then the gateway and the simulator. Ports mirror the components' own defaults
- * (LANDER_PORT 8083, GATEWAY_PORT 8081, SIMULATOR_PORT 8082); the stack may not import component
- * modules, so it reads only the variables.
+ * events arrive), then the gateway and the simulator, then the control service. Their addresses
+ * come from the one table of ports, src/platform/control-targets.ts (the stack may not import
+ * component modules).
  */
 export function stackComponents(env: Env): ComponentLaunch[] {
-  const port = (name: string, fallback: number): string => env[name]?.trim() || String(fallback)
+  // where the processes it starts listen: their port variables (a <NAME>_URL may name a proxy)
+  const local = (name: ComponentName): string => {
+    const port = componentPorts[name].safeParse(env[`${name.toUpperCase()}_PORT`]?.trim() || undefined)
+    if (!port.success) throw new Error(`${name.toUpperCase()}_PORT: must be a port number`)
+    return `http://127.0.0.1:${String(port.data)}`
+  }
   const keysConfigured = [env.GATEWAY_API_KEYS, env.GATEWAY_API_KEYS_FILE, env.GATEWAY_ALLOW_DEV_KEY].some(
     (v) => v !== undefined && v.trim() !== '',
   )
   return [
-    componentLaunch('lander', `http://127.0.0.1:${port('LANDER_PORT', 8083)}`),
+    componentLaunch('lander', local('lander')),
     // on a laptop with no keys configured, the well-known development key lets curl work at once
     componentLaunch(
       'gateway',
-      `http://127.0.0.1:${port('GATEWAY_PORT', 8081)}`,
+      local('gateway'),
       keysConfigured ? undefined : { GATEWAY_ALLOW_DEV_KEY: 'true' },
     ),
-    componentLaunch('simulator', `http://127.0.0.1:${port('SIMULATOR_PORT', 8082)}`),
+    componentLaunch('simulator', local('simulator')),
+    componentLaunch('control', local('control')),
   ]
 }

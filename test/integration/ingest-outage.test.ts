@@ -66,7 +66,7 @@ const send = (events: SaleLine[]) =>
 const simulatorDetails = async () =>
   await getJson<{ details: Record<string, unknown>; lastError?: { code: string } }>(`${simulator.url}/status`)
 
-test('with the broker stopped the gateway should answer 503 and the simulator hold back; once it returns nothing is lost or doubled', async () => {
+test('with the broker stopped the gateway should answer 503 and the simulator hold back; once it returns no acknowledged event is lost and none of the gateway’s is doubled', async (t) => {
   const batchA = Array.from({ length: 20 }, () => makeSaleLine())
   const first = await send(batchA)
   assert.equal(first.status, 202)
@@ -117,12 +117,27 @@ test('with the broker stopped the gateway should answer 503 and the simulator ho
     return Number(status.details.inFlight) === 0 ? status : undefined
   })
   const simulated = Number(settled.details.eventsProduced)
+  const unacknowledged = Number(settled.details.eventsUnacknowledged)
   const kafka = configFor(env).kafka
   const topic = topicNames(kafka).salesEvents
-  const expected = simulated + batchA.length + batchB.length
-  const messages = await readTopic(kafka, topic, expected)
-  assert.equal(await messageCount(kafka, topic), expected, 'every acknowledged event once, nothing more')
+  const inTopic = await messageCount(kafka, topic)
+  const messages = await readTopic(kafka, topic, inTopic)
   const ids = messages.map((m) => (JSON.parse(m.value.toString()) as SaleLine).event_id)
-  assert.equal(new Set(ids).size, ids.length, 'no event twice')
-  for (const event of [...batchA, ...batchB]) assert.ok(ids.includes(event.event_id), event.event_id)
+  const distinct = new Set(ids)
+  // the gateway's events: each exactly once (its retry of batch B waited for the first write)
+  for (const event of [...batchA, ...batchB]) {
+    assert.equal(ids.filter((id) => id === event.event_id).length, 1, event.event_id)
+  }
+  // the simulator's: every acknowledged one is there; beyond them only sends whose answer was lost.
+  // The topic may hold a batch twice when the client re-sends it across the broker restart
+  // (DESIGN: the topic can hold an event more than once; the lander lands it once).
+  const simulatorIds = distinct.size - batchA.length - batchB.length
+  assert.ok(simulatorIds >= simulated, `every acknowledged simulator event: ${simulatorIds} < ${simulated}`)
+  assert.ok(
+    simulatorIds <= simulated + unacknowledged,
+    `no simulator event beyond acknowledged and unacknowledged sends: ${simulatorIds} > ${simulated} + ${unacknowledged}`,
+  )
+  t.diagnostic(
+    `${inTopic} messages, ${distinct.size} distinct events, ${inTopic - distinct.size} re-sent copies`,
+  )
 })

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { readStackState } from '../../src/stack/state.ts'
@@ -45,6 +46,33 @@ test('a new user’s `sretl up` should show a live stream, take curl-style inges
       { message: 'the gateway accepts the development key' },
     )
     assert.equal(ingest.body.accepted, 1)
+
+    // the control panel: its URL and where the first-run admin's password is, printed by `up`
+    const panelLine =
+      /^Control panel: (http:\/\/127\.0\.0\.1:\d+)\/ — sign in as admin with the password in (\S+first-run-admin\.txt)/m.exec(
+        up.output(),
+      )
+    assert.ok(panelLine, up.output())
+    const [, panel = '', credentials = ''] = panelLine
+    assert.equal(statSync(credentials).mode & 0o777, 0o600, 'the credential is readable by its owner only')
+    const password = /^password: (\S+)$/m.exec(readFileSync(credentials, 'utf8'))?.[1]
+    assert.equal((await fetch(`${panel}/`)).status, 200)
+    const login = await postJson(`${panel}/api/v1/login`, { user: 'admin', password })
+    assert.equal(login.status, 200, JSON.stringify(login.body))
+    const overview = await waitFor(
+      async () => {
+        const answer = await fetch(`${panel}/api/v1/overview`, {
+          headers: { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '' },
+        })
+        const body = (await answer.json()) as { components: { name: string; state: string }[] }
+        return body.components.every((c) => c.state === 'RUNNING') ? body : undefined
+      },
+      { message: 'the panel shows the live pipeline' },
+    )
+    assert.deepEqual(
+      overview.components.map((c) => c.name),
+      ['simulator', 'gateway', 'lander'],
+    )
 
     const rate = await runCli(['rate', '250'], env)
     assert.equal(rate.code, 0, rate.stderr)

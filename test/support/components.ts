@@ -11,7 +11,7 @@ export interface RunningComponent {
 
 /** Starts the component and waits until it answers /healthz. */
 export async function startComponent(
-  name: 'gateway' | 'simulator',
+  name: 'gateway' | 'simulator' | 'control' | 'lander',
   env: Record<string, string>,
 ): Promise<RunningComponent> {
   const port = await findFreePort()

@@ -120,6 +120,7 @@ export async function upEnv(databaseUrl: string): Promise<Record<string, string>
   env.GATEWAY_PORT = String(await findFreePort())
   env.SIMULATOR_PORT = String(await findFreePort())
   env.LANDER_PORT = String(await findFreePort())
+  env.CONTROL_PORT = String(await findFreePort())
   return env
 }
 

@@ -1,16 +1,8 @@
-import { baseConfigSection } from '../../platform/base-config.ts'
-import { loadConfig } from '../../platform/config.ts'
-import { auditCliAction } from '../audit.ts'
-import { SretlError } from '../../platform/errors.ts'
 import type { ComponentStatus } from '../../platform/component-server.ts'
+import { controlTargetNames, controlTargets, isControlTarget } from '../../platform/control-targets.ts'
+import { SretlError } from '../../platform/errors.ts'
 import { defineCommand, type Command } from '../command.ts'
-import { callComponent } from '../component-client.ts'
-import {
-  controlTargets,
-  controlTargetNames,
-  controlTargetsSection,
-  isControlTarget,
-} from '../control-targets.ts'
+import { controlAccess, expectOk, giveCommand } from '../control-client.ts'
 
 function flowCommand(action: 'pause' | 'resume'): Command {
   const targets = controlTargetNames.map((n) => `${n} (${controlTargets[n].pauses})`).join('; ')
@@ -19,22 +11,27 @@ function flowCommand(action: 'pause' | 'resume'): Command {
     args: `<${controlTargetNames.join('|')}>`,
     summary:
       action === 'pause'
-        ? 'Pause a component’s flow (idempotent); `sretl resume` continues it.'
-        : 'Resume a paused component (idempotent).',
-    description: `Calls POST /${action} of the component’s HTTP API and prints its new state. Targets: ${targets}. The address is <NAME>_URL, else http://127.0.0.1:<NAME>_PORT.`,
+        ? 'Pause a component’s flow (idempotent, audited); `sretl resume` continues it.'
+        : 'Resume a paused component (idempotent, audited).',
+    description:
+      `Asks the control service (CONTROL_URL, else http://127.0.0.1:$CONTROL_PORT) with the token of SRETL_TOKEN / SRETL_TOKEN_FILE ` +
+      `(default: the first-run admin token), which checks the role, applies it and writes audit_log. When the control service ` +
+      `does not run, applies it to the component directly (<NAME>_URL, else http://127.0.0.1:<NAME>_PORT) as the local user and ` +
+      `writes the audit row itself when PostgreSQL answers. Targets: ${targets}.`,
     options: {
       reason: {
         type: 'string',
         valueName: 'text',
-        description: 'Why, for the log and the status (max 200 characters).',
+        description: 'Why, for the audit trail and the status (max 200 characters).',
       },
-      json: { type: 'boolean', description: 'Print the component’s status as JSON.' },
+      json: { type: 'boolean', description: 'Print the answer as JSON.' },
     },
     minPositionals: 1,
     maxPositionals: 1,
     examples: [
       `sretl ${action} simulator`,
       `sretl ${action} gateway --reason "${action === 'pause' ? 'database maintenance' : 'maintenance done'}"`,
+      `sretl ${action} lander`,
     ],
     async run({ env, ui, values, positionals }) {
       const name = positionals[0] ?? ''
@@ -44,19 +41,22 @@ function flowCommand(action: 'pause' | 'resume'): Command {
           `unknown component "${name}"; choose one of ${controlTargetNames.join(', ')}`,
         )
       }
-      const urls = loadConfig(env, controlTargetsSection) as Record<string, string>
-      const reason = typeof values.reason === 'string' ? values.reason : `sretl ${action}`
-      const before = await callComponent<ComponentStatus>(name, urls[name] ?? '', '/status')
-      const status = await callComponent<ComponentStatus>(name, urls[name] ?? '', `/${action}`, { reason })
-      await auditCliAction(env, loadConfig(env, baseConfigSection).postgres, ui, {
-        action,
-        component: name,
-        reason,
-        before: before.state,
-        after: status.state,
-      })
-      if (values.json === true) ui.line(JSON.stringify(status, null, 2))
-      else ui.line(`${name}: ${status.state}${action === 'pause' ? ` (${reason})` : ''}`)
+      const reason = typeof values.reason === 'string' ? values.reason.slice(0, 200) : `sretl ${action}`
+      const access = controlAccess(env)
+      const answer = await giveCommand(
+        access,
+        { method: 'POST', path: `/api/v1/components/${name}/${action}`, body: { reason } },
+        (local) => local.commander[action](local.actor, name, reason),
+      )
+      const body = expectOk(answer, ui)
+      if (values.json === true) {
+        ui.line(JSON.stringify(body, null, 2))
+        return
+      }
+      const status = body.status as ComponentStatus | undefined
+      const state = status?.state ?? '?'
+      const already = body.changed === false ? ' (it already was)' : ''
+      ui.line(`${name}: ${state}${action === 'pause' ? ` (${reason})` : ''}${already}`)
     },
   })
 }

@@ -5,9 +5,9 @@ import { combineSections, loadConfig } from '../../platform/config.ts'
 import { SretlError } from '../../platform/errors.ts'
 import { createAdmin } from '../../platform/kafka.ts'
 import { createPool } from '../../platform/postgres.ts'
-import { auditCliAction } from '../audit.ts'
 import { defineCommand } from '../command.ts'
 import { formatCount } from '../ui.ts'
+import { actorName } from './maintain.ts'
 
 export const rebuildAggregatesCommand = defineCommand({
   name: 'rebuild-aggregates',
@@ -48,13 +48,15 @@ export const rebuildAggregatesCommand = defineCommand({
           .map(([t, n]) => `${t} ${formatCount(n)} rows`)
           .join(', ')}; store_rolling_1h and top_skus follow with the landers' next publish cycles.`,
       )
-      await auditCliAction(env, config.base.postgres, ui, {
-        action: 'aggregates.rebuild',
-        component: 'aggregates',
-        reason: 'sretl rebuild-aggregates',
-        before: 'as maintained',
-        after: JSON.stringify(result.rows),
-      })
+      await pool.query(
+        `INSERT INTO audit_log (actor, role, action, target, before, after, result, detail)
+         VALUES ($1, 'operator', 'aggregates.rebuild', 'aggregates', NULL, $2, 'ok', $3)`,
+        [
+          `cli:${actorName(env.USER)}`,
+          JSON.stringify(result.rows),
+          JSON.stringify({ via: 'sretl rebuild-aggregates' }),
+        ],
+      )
     } finally {
       await pool.end()
     }

@@ -10,6 +10,8 @@ import { isPidAlive } from '../../stack/managed-process.ts'
 import { startStack } from '../../stack/stack.ts'
 import { readStackState, removeStackState, writeStackState } from '../../stack/state.ts'
 import { mkdirSync } from 'node:fs'
+import { controlOwnSection } from '../../control/config.ts'
+import { ensureUsersFile, FIRST_RUN_USER, type UsersFileLocation } from '../../control/first-run.ts'
 import { defineCommand } from '../command.ts'
 import { formatDuration } from '../ui.ts'
 
@@ -57,6 +59,10 @@ export const upCommand = defineCommand({
 
     ui.line('Starting the local stack (Ctrl-C stops it)…')
     const components = values['no-components'] === true ? [] : stackComponents(env)
+    // the panel's first admin is made here, before the control service starts, so it can be named below
+    const panel = components.some((c) => c.name === 'control')
+      ? await ensureUsersFile(config.paths.home, loadConfig(env, controlOwnSection).usersFile)
+      : undefined
     const stack = await startStack({
       config,
       env: { ...env },
@@ -89,6 +95,10 @@ export const upCommand = defineCommand({
       ['service', 'address', 'pid', ''],
     )
     ui.line()
+    const control = stack.services.find((s) => s.name === 'control')
+    if (control && panel) {
+      ui.line(`Control panel: ${control.address}/ — ${signInHint(panel)}`)
+    }
     if (stack.services.some((s) => s.name === 'simulator')) {
       ui.line(
         'Watch the stream: `npx sretl tail` · change the rate: `npx sretl rate 500` · pause: `npx sretl pause simulator`',
@@ -130,3 +140,10 @@ export const upCommand = defineCommand({
     return outcome.kind === 'exit' ? 1 : 0
   },
 })
+
+function signInHint(panel: UsersFileLocation): string {
+  if (panel.credentialsFile) {
+    return `sign in as ${FIRST_RUN_USER} with the password in ${panel.credentialsFile}${panel.created ? ' (created now; first run)' : ''}`
+  }
+  return `sign in with a user of ${panel.usersFile} (\`sretl control-user\` makes one)`
+}

@@ -1,0 +1,208 @@
+/**
+ * Who is asking, for every /api request: a session cookie (the panel) or a bearer token (`sretl`,
+ * scripts). Without either: 401. State changes through a session must carry the session's CSRF
+ * token in the X-CSRF-Token header and must not come from another origin; bearer requests need
+ * no CSRF token (a browser never sends them by itself). Sign-in and wrong tokens are rate
+ * limited per address and user name. Passwords and tokens never reach a log line.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from '../platform/logger.ts'
+import type { AuditLog } from './audit.ts'
+import type { Actor } from './commander.ts'
+import type { LoginLimiter } from './login-limiter.ts'
+import type { ControlMetrics } from './metrics.ts'
+import { readCookie, SESSION_COOKIE, sessionCookie, type Session, type SessionStore } from './sessions.ts'
+import type { Principal, UserDirectory } from './users.ts'
+
+export interface AuthDeps {
+  readonly directory: UserDirectory
+  readonly sessions: SessionStore
+  readonly limiter: LoginLimiter
+  readonly audit: AuditLog
+  readonly metrics: ControlMetrics
+  readonly logger: Logger
+  readonly secureCookie: 'auto' | 'always' | 'never'
+}
+
+export interface Caller extends Principal {
+  readonly via: 'session' | 'token'
+  readonly session?: Session
+}
+
+const PUBLIC = new Set(['/api/v1/login'])
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+export const CSRF_HEADER = 'x-csrf-token'
+
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  extra: object = {},
+) {
+  return reply.code(status).send({ code, message, ...extra })
+}
+
+/** The caller of an authenticated request (set by the hook below). */
+export function callerOf(request: FastifyRequest): Caller {
+  const caller = request.caller
+  if (!caller) throw new Error('route reached without authentication')
+  return caller
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const caller = callerOf(request)
+  const agent = request.headers['user-agent']
+  return {
+    user: caller.user,
+    role: caller.role,
+    sourceIp: request.ip,
+    userAgent: typeof agent === 'string' ? agent : undefined,
+  }
+}
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization
+  if (typeof header !== 'string') return undefined
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+  return match?.[1]
+}
+
+/** True when an Origin or Referer header names another site than the one asked. */
+function crossOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin ?? request.headers.referer
+  if (typeof origin !== 'string' || origin === '') return false
+  try {
+    return new URL(origin).host !== request.headers.host
+  } catch {
+    return true
+  }
+}
+
+export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
+  const { sessions, limiter, metrics } = deps
+  app.decorateRequest('caller', null)
+
+  const secure = (request: FastifyRequest): boolean =>
+    deps.secureCookie === 'always' || (deps.secureCookie === 'auto' && request.protocol === 'https')
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? ''
+    if (!path.startsWith('/api/') || PUBLIC.has(path)) return
+    const token = bearerOf(request)
+    if (token !== undefined) {
+      const principal = deps.directory.bearer(token)
+      if (!principal) {
+        const limited = limiter.attempt([`ip:${request.ip}`])
+        metrics.denied.inc({ reason: limited.ok ? 'unauthenticated' : 'rate_limited' })
+        if (!limited.ok) {
+          return sendError(
+            reply.header('retry-after', String(limited.retryAfterSec)),
+            429,
+            'LOGIN_RATE_LIMITED',
+            `too many failed attempts from this address; retry in ${limited.retryAfterSec} s`,
+            { retryAfterSec: limited.retryAfterSec },
+          )
+        }
+        return sendError(reply, 401, 'TOKEN_INVALID', 'this bearer token is not known to the control service')
+      }
+      request.caller = { ...principal, via: 'token' }
+      return
+    }
+    const id = readCookie(request.headers.cookie, SESSION_COOKIE)
+    const session = id ? sessions.get(id) : undefined
+    if (!session) {
+      metrics.denied.inc({ reason: 'unauthenticated' })
+      return sendError(
+        reply,
+        401,
+        'AUTH_REQUIRED',
+        'sign in first (POST /api/v1/login), or send Authorization: Bearer <token>',
+      )
+    }
+    if (!SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER]
+      if (sent !== session.csrfToken || crossOrigin(request)) {
+        metrics.denied.inc({ reason: 'csrf' })
+        return sendError(
+          reply,
+          403,
+          'CSRF_TOKEN_INVALID',
+          `a change through a session needs the session's CSRF token in the ${CSRF_HEADER} header, from the panel's own origin`,
+        )
+      }
+    }
+    request.caller = { user: session.user, role: session.role, via: 'session', session }
+  })
+
+  app.post('/api/v1/login', async (request, reply) => {
+    const body = (request.body ?? {}) as { user?: unknown; password?: unknown }
+    const user = typeof body.user === 'string' ? body.user.trim().slice(0, 64) : ''
+    const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : ''
+    if (user === '' || password === '') {
+      return sendError(reply, 400, 'REQUEST_INVALID', 'send {"user": "…", "password": "…"}')
+    }
+    const agent = request.headers['user-agent']
+    const audit = (result: 'ok' | 'refused', role: string, detail?: object) =>
+      deps.audit
+        .write({
+          actor: user,
+          role,
+          action: 'session.login',
+          target: 'control',
+          sourceIp: request.ip,
+          userAgent: typeof agent === 'string' ? agent : undefined,
+          result,
+          detail,
+        })
+        .catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'audit write failed'))
+    const limited = limiter.attempt([`ip:${request.ip}`, `user:${user}`])
+    if (!limited.ok) {
+      metrics.logins.inc({ result: 'limited' })
+      deps.logger.warn({ user, ip: request.ip }, 'sign-in rate limited')
+      return sendError(
+        reply.header('retry-after', String(limited.retryAfterSec)),
+        429,
+        'LOGIN_RATE_LIMITED',
+        `too many sign-in attempts; retry in ${limited.retryAfterSec} s`,
+        { retryAfterSec: limited.retryAfterSec },
+      )
+    }
+    const principal = await deps.directory.login(user, password)
+    if (!principal) {
+      metrics.logins.inc({ result: 'refused' })
+      deps.logger.info({ user, ip: request.ip }, 'sign-in refused')
+      await audit('refused', 'none', { code: 'LOGIN_FAILED' })
+      return sendError(reply, 401, 'LOGIN_FAILED', 'wrong user name or password')
+    }
+    const session = sessions.create(principal)
+    metrics.logins.inc({ result: 'ok' })
+    deps.logger.info({ user, role: principal.role, ip: request.ip }, 'signed in')
+    await audit('ok', principal.role)
+    return reply
+      .header('set-cookie', sessionCookie(session.id, sessions.cookieMaxAgeSec, secure(request)))
+      .send({ user: session.user, role: session.role, csrfToken: session.csrfToken })
+  })
+
+  app.post('/api/v1/logout', async (request, reply) => {
+    const caller = callerOf(request)
+    if (caller.session) sessions.delete(caller.session.id)
+    return reply.header('set-cookie', sessionCookie('', 0, secure(request))).send({ result: 'ok' })
+  })
+
+  app.get('/api/v1/session', (request) => {
+    const caller = callerOf(request)
+    return {
+      user: caller.user,
+      role: caller.role,
+      via: caller.via,
+      csrfToken: caller.session?.csrfToken ?? null,
+    }
+  })
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Replaying dead letters to the input topic after a fix: one, or every held one of a reason.
+ * Each goes back with its original key (so to the same partition) and bytes, its original
+ * headers without the lander's dead-letter headers, and replay headers (replay.count, .of, .at,
+ * .by): should it fail again, its new dead letter shows how often it went round. Rules:
+ * a dead letter is replayed at most once (by its topic position — the audit trail remembers
+ * which across restarts), never more than `maxReplays` times in a chain, at most
+ * `ratePerSec` a second and `maxPerRequest` per request, one replay at a time. Each request is
+ * one audit row listing the positions it sent.
+ */
+import type { BytesMessage } from '../platform/kafka.ts'
+import { TokenBucket } from '../platform/token-bucket.ts'
+import { sleep } from '../platform/lifecycle.ts'
+import type { Actor, CommandOutcome, Commander } from './commander.ts'
+import {
+  DLQ_HEADERS,
+  positionKey,
+  replayCount,
+  REPLAY_HEADERS,
+  type DeadLetter,
+  type DlqIndex,
+} from './dlq-index.ts'
+
+export interface ReplaySettings {
+  readonly ratePerSec: number
+  readonly maxPerRequest: number
+  readonly maxReplays: number
+}
+
+export interface ReplayDeps {
+  readonly index: DlqIndex
+  /** Sends and waits for Kafka's acknowledgement (sendWithTimeout). */
+  readonly send: (messages: BytesMessage[]) => Promise<unknown>
+  readonly topic: string
+  readonly dlqTopic: string
+  readonly settings: ReplaySettings
+  readonly commander: Commander
+  readonly clock: () => number
+  /** Positions replayed before (from the audit trail), "partition:offset". */
+  readonly replayed: Set<string>
+}
+
+const OWN = new Set<string>([...Object.values(DLQ_HEADERS), ...Object.values(REPLAY_HEADERS)])
+const CHUNK = 100
+
+export function replayMessage(
+  record: DeadLetter,
+  topic: string,
+  dlqTopic: string,
+  by: string,
+  at: Date,
+): BytesMessage {
+  const headers = new Map<string, string>()
+  for (const [k, v] of record.headers) if (!OWN.has(k)) headers.set(k, v)
+  headers.set(REPLAY_HEADERS.count, String(replayCount(record) + 1))
+  headers.set(REPLAY_HEADERS.of, `${dlqTopic}/${record.partition}/${record.offset}`)
+  headers.set(REPLAY_HEADERS.at, at.toISOString())
+  headers.set(REPLAY_HEADERS.by, by)
+  return {
+    topic,
+    ...(record.key.byteLength > 0 ? { key: record.key } : {}),
+    value: record.value,
+    headers,
+  }
+}
+
+export function createReplayer(deps: ReplayDeps) {
+  const { index, settings, commander } = deps
+  const bucket = new TokenBucket({
+    ratePerSec: settings.ratePerSec,
+    burst: Math.max(1, Math.min(CHUNK, settings.ratePerSec)),
+    clock: deps.clock,
+  })
+  let busy = false
+
+  function skipReason(r: DeadLetter): string | undefined {
+    if (deps.replayed.has(positionKey(r.partition, r.offset))) return 'already replayed'
+    if (r.truncated) return `larger than ${index.maxRecordBytes} bytes: held cut short, cannot be replayed`
+    if (replayCount(r) >= settings.maxReplays) {
+      return `replayed ${replayCount(r)} times already and failed each time (limit ${settings.maxReplays}): fix the cause first`
+    }
+    return undefined
+  }
+
+  async function paced(messages: BytesMessage[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += CHUNK) {
+      const chunk = messages.slice(i, i + CHUNK)
+      for (;;) {
+        const taken = bucket.take(Math.min(chunk.length, bucket.burst))
+        if (taken.ok) break
+        await sleep(Math.min(1000, taken.retryAfterMs))
+      }
+      await deps.send(chunk)
+    }
+  }
+
+  async function replay(
+    actor: Actor,
+    target: string,
+    records: DeadLetter[],
+    single: boolean,
+  ): Promise<CommandOutcome> {
+    const rec = { command: 'dlq.replay', target }
+    const denied = commander.forbidden(actor, rec, 'operator')
+    if (denied) return denied
+    if (records.length === 0) {
+      return commander.refuse(
+        actor,
+        rec,
+        404,
+        'DEAD_LETTER_NOT_FOUND',
+        single
+          ? 'no such dead letter is held (it may be older than the newest ones the control service keeps)'
+          : `no dead letter of reason ${target.replace(/^reason:/, '')} is held`,
+      )
+    }
+    const skipped = records.flatMap((r) => {
+      const why = skipReason(r)
+      return why ? [{ partition: r.partition, offset: r.offset.toString(), why }] : []
+    })
+    const chosen = records.filter((r) => skipReason(r) === undefined).slice(0, settings.maxPerRequest)
+    const remaining = records.length - skipped.length - chosen.length
+    if (single && chosen.length === 0) {
+      const why = skipped[0]?.why ?? ''
+      if (why === 'already replayed') {
+        return commander.record(actor, { ...rec, detail: { replayed: [], skipped, changed: false } }, 'ok', {
+          status: 200,
+          body: {
+            result: 'ok',
+            replayed: 0,
+            skipped,
+            remaining: 0,
+            message: 'this dead letter was replayed before; nothing sent again',
+          },
+        })
+      }
+      return commander.refuse(actor, rec, 409, 'REPLAY_REFUSED', why)
+    }
+    if (busy)
+      return commander.refuse(
+        actor,
+        rec,
+        409,
+        'REPLAY_IN_PROGRESS',
+        'another replay is running; try again when it has finished',
+      )
+    busy = true
+    const at = new Date(deps.clock())
+    const sent: string[] = []
+    try {
+      const messages = chosen.map((r) => replayMessage(r, deps.topic, deps.dlqTopic, actor.user, at))
+      for (let i = 0; i < messages.length; i += CHUNK) {
+        await paced(messages.slice(i, i + CHUNK))
+        for (const r of chosen.slice(i, i + CHUNK)) {
+          const key = positionKey(r.partition, r.offset)
+          deps.replayed.add(key)
+          sent.push(key)
+        }
+      }
+      return await commander.record(
+        actor,
+        { ...rec, detail: { replayed: sent, skipped: skipped.length, remaining, topic: deps.topic } },
+        'ok',
+        {
+          status: 200,
+          body: { result: 'ok', replayed: sent.length, skipped, remaining, topic: deps.topic },
+        },
+      )
+    } catch (err) {
+      return await commander.record(
+        actor,
+        {
+          ...rec,
+          detail: { replayed: sent, code: 'KAFKA_UNAVAILABLE', message: String((err as Error).message) },
+        },
+        'failed',
+        {
+          status: 502,
+          body: {
+            result: 'failed',
+            code: 'KAFKA_UNAVAILABLE',
+            message: `replay stopped after ${sent.length} of ${chosen.length}: ${(err as Error).message}`,
+            replayed: sent.length,
+          },
+        },
+      )
+    } finally {
+      busy = false
+    }
+  }
+
+  return {
+    one(actor: Actor, partition: number, offset: bigint): Promise<CommandOutcome> {
+      const record = index.get(partition, offset)
+      return replay(actor, `${deps.dlqTopic}/${partition}/${offset}`, record ? [record] : [], true)
+    },
+    reason(actor: Actor, reason: string): Promise<CommandOutcome> {
+      return replay(actor, `reason:${reason}`, index.ofReason(reason), false)
+    },
+    /** Whether a held dead letter was replayed (for the panel's list). */
+    wasReplayed(record: DeadLetter): boolean {
+      return deps.replayed.has(positionKey(record.partition, record.offset))
+    },
+  }
+}
+
+export type Replayer = ReturnType<typeof createReplayer>

@@ -1,0 +1,152 @@
+/**
+ * The panel's health summary in plain language: "Healthy", or the most serious thing wrong first
+ * ("Falling behind: lag 42 s and growing"), then everything else worth knowing. Pure: it reads
+ * the latest readings and the recent chart points.
+ */
+import { landerFigures, type Point, type Reading } from './readings.ts'
+import { formatCount, formatRate, formatSeconds } from './format.ts'
+
+export type Level = 'ok' | 'warn' | 'critical'
+
+export interface HealthItem {
+  readonly level: Level
+  readonly text: string
+}
+
+export interface Health {
+  readonly level: Level
+  readonly headline: string
+  readonly items: readonly HealthItem[]
+}
+
+export interface HealthSettings {
+  readonly lagWarnSeconds: number
+  readonly lagCriticalSeconds: number
+  /** How far back the trend of the lag is judged. */
+  readonly trendWindowMs?: number
+}
+
+const rank: Record<Level, number> = { ok: 0, warn: 1, critical: 2 }
+
+function ago(ms: number): string {
+  return formatSeconds(ms / 1000)
+}
+
+function reasonOf(details: Record<string, unknown>): string {
+  return typeof details.pauseReason === 'string' && details.pauseReason !== ''
+    ? ` (${details.pauseReason})`
+    : ''
+}
+
+export function summarize(
+  readings: ReadonlyMap<string, Reading>,
+  points: readonly Point[],
+  settings: HealthSettings,
+  now: number,
+): Health {
+  const items: HealthItem[] = []
+  const add = (level: Level, text: string): void => void items.push({ level, text })
+
+  for (const [name, r] of readings) {
+    if (!r.reachable) {
+      add(
+        'critical',
+        `The ${name} is not answering${r.lastSeenAt ? ` (last seen ${ago(now - r.lastSeenAt)} ago)` : ''}`,
+      )
+      continue
+    }
+    const s = r.status
+    if (!s) continue
+    if (s.state === 'FAILED')
+      add('critical', `The ${name} is failing: ${s.lastError?.message ?? 'no reason given'}`)
+    else if (s.state === 'STARTING') {
+      add('warn', `The ${name} is starting${s.lastError ? `: ${s.lastError.message}` : ''}`)
+    }
+  }
+
+  const simulator = readings.get('simulator')?.status
+  const gateway = readings.get('gateway')?.status
+  const simulatorPaused = simulator?.details.paused === true
+  const gatewayPaused = gateway?.details.paused === true
+  if (simulatorPaused && gatewayPaused)
+    add('warn', 'All intake is stopped: the simulator and the gateway are paused')
+  else {
+    if (simulatorPaused) add('warn', `The simulator is paused${reasonOf(simulator.details)}`)
+    if (gatewayPaused) add('warn', `Intake is paused: the gateway answers 503${reasonOf(gateway.details)}`)
+  }
+  if (gateway?.details.kafkaAvailable === false)
+    add('critical', 'The gateway cannot reach Kafka: tills are told to retry')
+  if (simulator?.details.kafkaStalled === true)
+    add('critical', 'Kafka is not acknowledging the simulator’s events')
+
+  const landerReading = readings.get('lander')
+  const lander = landerReading?.reachable ? landerFigures(landerReading.status) : undefined
+  if (lander) {
+    for (const p of lander.failedPartitions)
+      add('critical', `Partition ${p.partition} cannot land: ${p.message}`)
+    const lag = lander.lagSeconds ?? 0
+    const waiting = lander.lagMessages ?? 0
+    if (lander.paused) {
+      add(
+        'warn',
+        `Landing is paused: ${formatCount(waiting)} events waiting${lag > 0 ? `, the oldest ${formatSeconds(lag)} old` : ''}`,
+      )
+    } else if (lag >= settings.lagWarnSeconds) {
+      const trend = lagTrend(points, settings.trendWindowMs ?? 10_000)
+      const level: Level = lag >= settings.lagCriticalSeconds ? 'critical' : 'warn'
+      const text =
+        trend === 'growing'
+          ? `Falling behind: lag ${formatSeconds(lag)} and growing`
+          : trend === 'shrinking'
+            ? `Catching up: lag ${formatSeconds(lag)}, shrinking`
+            : `Behind: lag ${formatSeconds(lag)}, steady`
+      add(level, `${text} (${formatCount(waiting)} events waiting)`)
+    }
+  }
+
+  const recent = points.filter((p) => p.t > now - 10_000)
+  const dlq = average(recent.map((p) => p.dlqPerSec))
+  if (dlq !== null && dlq > 0)
+    add('warn', `Dead letters arriving: ${dlq.toFixed(dlq < 10 ? 1 : 0)}/s — see Dead letters`)
+  const errors = average(recent.map((p) => p.errorsPerSec))
+  if (errors !== null && errors > 0) {
+    add(
+      'warn',
+      `Errors: ${errors.toFixed(errors < 10 ? 1 : 0)}/s (produce errors, 5xx answers, landing retries)`,
+    )
+  }
+
+  items.sort((a, b) => rank[b.level] - rank[a.level])
+  const level = items[0]?.level ?? 'ok'
+  if (items.length === 0) {
+    const last = points.at(-1)
+    const parts = [
+      last?.eventsIn !== null && last?.eventsIn !== undefined ? `${formatRate(last.eventsIn)} in` : undefined,
+      last?.lagSeconds !== null && last?.lagSeconds !== undefined
+        ? `lag ${formatSeconds(last.lagSeconds)}`
+        : undefined,
+    ].filter(Boolean)
+    return {
+      level,
+      headline: 'Healthy',
+      items: parts.length ? [{ level: 'ok', text: parts.join(', ') }] : [],
+    }
+  }
+  return { level, headline: items[0]?.text ?? 'Healthy', items }
+}
+
+function average(values: readonly (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null)
+  return present.length ? present.reduce((a, b) => a + b, 0) / present.length : null
+}
+
+/** Whether the lag in seconds rose or fell over the window (by more than a second and 10 %). */
+export function lagTrend(points: readonly Point[], windowMs: number): 'growing' | 'shrinking' | 'steady' {
+  const last = points.at(-1)
+  if (!last || last.lagSeconds === null) return 'steady'
+  const start = points.find((p) => p.t >= last.t - windowMs && p.lagSeconds !== null)
+  if (!start || start === last || start.lagSeconds === null) return 'steady'
+  const delta = last.lagSeconds - start.lagSeconds
+  if (Math.abs(delta) < Math.max(1, 0.1 * start.lagSeconds)) return 'steady'
+  return delta > 0 ? 'growing' : 'shrinking'
+}

@@ -1,0 +1,192 @@
+/** `sretl run control`: wiring only (the logic lives in the modules it wires). */
+import { readFileSync } from 'node:fs'
+import { StateTracker } from '../platform/component-server.ts'
+import { runComponent, type ComponentContext, type StartedComponent } from '../platform/component-runner.ts'
+import type { Env } from '../platform/config.ts'
+import { controlTargetNames } from '../platform/control-targets.ts'
+import { errorMessage, SretlError } from '../platform/errors.ts'
+import { createProducer, sendWithTimeout } from '../platform/kafka.ts'
+import { createPool } from '../platform/postgres.ts'
+import { topicNames } from '../platform/topics.ts'
+import { overviewView } from './api-routes.ts'
+import { createAuditLog } from './audit.ts'
+import { installBusinessRoutes } from './business-routes.ts'
+import { createCommander, loadRateCap } from './commander.ts'
+import { createComponentClient } from './component-client.ts'
+import { controlSection, type ControlConfig } from './config.ts'
+import { DlqIndex } from './dlq-index.ts'
+import { DlqReader } from './dlq-reader.ts'
+import { createReplayer } from './dlq-replay.ts'
+import { ensureUsersFile } from './first-run.ts'
+import { RateCap } from './limits.ts'
+import { LoginLimiter } from './login-limiter.ts'
+import { createControlMetrics, registerControlGauges } from './metrics.ts'
+import { Poller } from './poller.ts'
+import { buildControlServer } from './server.ts'
+import { SessionStore } from './sessions.ts'
+import { LiveStreams } from './stream.ts'
+import { parseUsers, UserDirectory } from './users.ts'
+
+export const main = (env: Env): Promise<number> =>
+  runComponent(env, { name: 'control', section: controlSection, start })
+
+async function start(context: ComponentContext<ControlConfig>): Promise<StartedComponent> {
+  const { config, logger, lifecycle } = context
+  const { settings, urls } = config.component
+  const clock = Date.now
+
+  const location = await ensureUsersFile(config.paths.home, settings.usersFile)
+  let directory: UserDirectory
+  try {
+    directory = new UserDirectory(parseUsers(readFileSync(location.usersFile, 'utf8')))
+  } catch (err) {
+    throw new SretlError(
+      'CONFIG_INVALID',
+      `invalid configuration: CONTROL_USERS_FILE ${location.usersFile}: ${errorMessage(err)}`,
+    )
+  }
+  if (location.created) {
+    logger.warn(
+      { credentialsFile: location.credentialsFile },
+      'first start: created the admin user; its password and token are in the credentials file',
+    )
+  }
+  if (directory.size === 0) logger.warn({ usersFile: location.usersFile }, 'no users: nobody can sign in')
+
+  const pool = (role: 'sretl_writer' | 'sretl_reader') =>
+    createPool(config.postgres, {
+      applicationName: `sretl-control-${role}`,
+      role,
+      max: 3,
+      statementTimeoutMs: 10_000,
+      logger,
+    })
+  const writer = pool('sretl_writer')
+  const reader = pool('sretl_reader')
+  lifecycle.add('postgres pools', async () => void (await Promise.all([writer.end(), reader.end()])))
+  const audit = createAuditLog({ writer, reader })
+
+  const metrics = createControlMetrics(context.metrics, controlTargetNames)
+  const rateCap = new RateCap(settings.rate.defaultCapPerSec)
+  const replayed = new Set<string>()
+  try {
+    await loadRateCap(audit, rateCap)
+    for (const key of await audit.replayedPositions(31)) replayed.add(key)
+  } catch (err) {
+    logger.warn(
+      { err: errorMessage(err) },
+      'could not read the rate cap and past replays from audit_log; using the defaults',
+    )
+  }
+  const client = createComponentClient({ urls, timeoutMs: settings.commandTimeoutMs })
+  const commander = createCommander({
+    client,
+    audit,
+    rateCap,
+    rateSettings: settings.rate,
+    logger,
+    metrics: metrics.commandMetrics,
+    clock: () => new Date(),
+  })
+
+  const poller = new Poller({
+    client,
+    components: controlTargetNames,
+    intervalMs: settings.pollIntervalMs,
+    historyPoints: settings.historyPoints,
+    health: { lagWarnSeconds: settings.lag.warnSeconds, lagCriticalSeconds: settings.lag.criticalSeconds },
+    clock,
+    onReading: (r) => metrics.componentUp.set({ target: r.name }, r.reachable ? 1 : 0),
+  })
+  poller.start()
+  lifecycle.add('poller', () => poller.stop())
+
+  const topics = topicNames(config.kafka)
+  const index = new DlqIndex({
+    maxRecords: settings.dlq.indexMaxRecords,
+    maxBytes: settings.dlq.indexMaxBytes,
+  })
+  const dlqReader = new DlqReader({ kafka: config.kafka, topic: topics.salesDlq, index, logger })
+  dlqReader.start()
+  lifecycle.add('dead-letter reader', () => dlqReader.stop())
+  const producer = createProducer(config.kafka, 'control')
+  lifecycle.add('kafka producer', () => producer.close(true))
+  const replayer = createReplayer({
+    index,
+    send: async (messages) => {
+      await sendWithTimeout(producer, messages, config.kafka.sendTimeoutMs)
+      metrics.replayed.inc(messages.length)
+    },
+    topic: topics.salesEvents,
+    dlqTopic: topics.salesDlq,
+    settings: {
+      ratePerSec: settings.dlq.replayRatePerSec,
+      maxPerRequest: settings.dlq.replayMaxPerRequest,
+      maxReplays: settings.dlq.maxReplays,
+    },
+    commander,
+    clock,
+    replayed,
+  })
+
+  const sessions = new SessionStore(settings.session, clock)
+  const streams = new LiveStreams({
+    poller,
+    maxStreams: settings.maxStreams,
+    view: (snapshot) => overviewView(snapshot, commander),
+  })
+  registerControlGauges(context.metrics, {
+    sessions: () => sessions.size,
+    streams: () => streams.open,
+    deadLettersHeld: () => index.held,
+  })
+
+  const tracker = new StateTracker()
+  tracker.set('RUNNING')
+  const server = buildControlServer({
+    logger,
+    registry: context.metrics,
+    tracker,
+    trustProxy: settings.trustProxy,
+    details: () => ({
+      health: poller.snapshot().health.level,
+      componentsUp: [...poller.readings().values()].filter((r) => r.reachable).map((r) => r.name),
+      sessions: sessions.size,
+      streams: streams.open,
+      deadLetters: { total: index.total, held: index.held, reader: dlqReader.state },
+      usersFile: location.usersFile,
+    }),
+    readiness: async () => {
+      try {
+        await reader.query('SELECT 1')
+        return { ready: true, reasons: [] }
+      } catch (err) {
+        return { ready: false, reasons: [`PostgreSQL: ${errorMessage(err)}`] }
+      }
+    },
+    auth: {
+      directory,
+      sessions,
+      limiter: new LoginLimiter({ perMinute: settings.loginAttemptsPerMinute, clock }),
+      audit,
+      metrics,
+      logger,
+      secureCookie: settings.session.secureCookie,
+    },
+    api: { poller, commander, audit, streams },
+    dlq: {
+      index,
+      reader: dlqReader,
+      replayer,
+      topic: topics.salesDlq,
+      settings: {
+        maxPerRequest: settings.dlq.replayMaxPerRequest,
+        ratePerSec: settings.dlq.replayRatePerSec,
+        maxReplays: settings.dlq.maxReplays,
+      },
+    },
+    extra: (app) => installBusinessRoutes(app, { reader }),
+  })
+  logger.info({ usersFile: location.usersFile, users: directory.size }, 'control service ready')
+  return { server, port: settings.port, host: settings.host }
+}

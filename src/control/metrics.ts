@@ -1,0 +1,77 @@
+/** The control service's metrics (docs/metrics.md lists them). */
+import { Counter, Gauge } from 'prom-client'
+import type { MetricsRegistry } from '../platform/metrics.ts'
+import type { AuditResult } from './audit.ts'
+import type { CommandMetrics } from './commander.ts'
+
+export interface ControlReadings {
+  sessions(): number
+  streams(): number
+  deadLettersHeld(): number
+}
+
+export function createControlMetrics(registry: MetricsRegistry, targets: readonly string[]) {
+  const registers = [registry]
+  const commands = new Counter({
+    name: 'sretl_control_commands_total',
+    help: 'Commands given through the control service, by command and result (ok, refused, failed).',
+    labelNames: ['command', 'result'],
+    registers,
+  })
+  const logins = new Counter({
+    name: 'sretl_control_logins_total',
+    help: 'Sign-ins by result (ok, refused: wrong user or password, limited: too many attempts).',
+    labelNames: ['result'],
+    registers,
+  })
+  for (const result of ['ok', 'refused', 'limited']) logins.inc({ result }, 0)
+  const componentUp = new Gauge({
+    name: 'sretl_control_component_up',
+    help: '1 when the target answered its last /status poll, else 0.',
+    labelNames: ['target'],
+    registers,
+  })
+  for (const target of targets) componentUp.set({ target }, 0)
+  const auditFailures = new Counter({
+    name: 'sretl_control_audit_failures_total',
+    help: 'Commands applied whose audit_log row could not be written (the log keeps the entry).',
+    registers,
+  })
+  const denied = new Counter({
+    name: 'sretl_control_requests_denied_total',
+    help: 'API requests refused before reaching a command, by reason (unauthenticated, csrf, rate_limited).',
+    labelNames: ['reason'],
+    registers,
+  })
+  const replayed = new Counter({
+    name: 'sretl_control_dlq_replayed_total',
+    help: 'Dead letters sent back to the input topic.',
+    registers,
+  })
+  const commandMetrics: CommandMetrics = {
+    commandDone: (command: string, result: AuditResult) => commands.inc({ command, result }),
+    auditFailed: () => auditFailures.inc(),
+  }
+  return { commands, logins, componentUp, auditFailures, denied, replayed, commandMetrics }
+}
+
+export type ControlMetrics = ReturnType<typeof createControlMetrics>
+
+export function registerControlGauges(registry: MetricsRegistry, readings: ControlReadings): void {
+  const registers = [registry]
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read())
+      },
+    })
+  }
+  gauge('sretl_control_sessions', 'Signed-in sessions held.', () => readings.sessions())
+  gauge('sretl_control_streams', 'Panels receiving live updates now.', () => readings.streams())
+  gauge('sretl_control_dlq_held_records', 'Dead letters held for browsing and replay.', () =>
+    readings.deadLettersHeld(),
+  )
+}

@@ -1,0 +1,43 @@
+/**
+ * The control service's HTTP server: the shared component surface (/healthz, /readyz, /metrics,
+ * /status), the web panel's files, and the authenticated API under /api/v1 (docs/api/control.md).
+ */
+import type { FastifyInstance } from 'fastify'
+import { buildComponentServer, type Readiness, type StateTracker } from '../platform/component-server.ts'
+import type { Logger } from '../platform/logger.ts'
+import type { MetricsRegistry } from '../platform/metrics.ts'
+import { installApiRoutes, type ApiDeps } from './api-routes.ts'
+import { installAuth, type AuthDeps } from './auth.ts'
+import { installDlqRoutes, type DlqDeps } from './dlq-routes.ts'
+import { installStatic } from './static.ts'
+
+export interface ControlServerOptions {
+  readonly logger: Logger
+  readonly registry: MetricsRegistry
+  readonly tracker: StateTracker
+  readonly details: () => Record<string, unknown>
+  readonly readiness?: () => Promise<Readiness> | Readiness
+  readonly trustProxy: boolean
+  readonly auth: AuthDeps
+  readonly api: ApiDeps
+  readonly dlq: DlqDeps
+  /** Extra API routes (the business views). */
+  readonly extra?: (app: FastifyInstance) => void
+}
+
+export function buildControlServer(options: ControlServerOptions): FastifyInstance {
+  const app = buildComponentServer({
+    component: 'control',
+    logger: options.logger,
+    metrics: options.registry,
+    status: () => ({ ...options.tracker.snapshot(), details: options.details() }),
+    ...(options.readiness ? { readiness: options.readiness } : {}),
+    trustProxy: options.trustProxy,
+  })
+  installStatic(app)
+  installAuth(app, options.auth)
+  installApiRoutes(app, options.api)
+  installDlqRoutes(app, options.dlq)
+  options.extra?.(app)
+  return app
+}

@@ -1,0 +1,225 @@
+/**
+ * The web panel in a real browser (Debian's chromium through playwright-core) against real
+ * components: sign in with the keyboard, live charts, pause, the rate slider, refusals, a dead
+ * letter replayed until it lands. Screenshots go to test-artifacts/.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import type { Page } from 'playwright-core'
+import { getJson, startComponent, type RunningComponent } from '../support/components.ts'
+import { launchBrowser, type TestBrowser } from '../support/browser.ts'
+import { startControl, writeUsersFile, type TestUsers } from '../support/control.ts'
+import { encodeEvent, makeSaleLine } from '../support/events.ts'
+import {
+  configFor,
+  createTestDatabase,
+  createTopicsFor,
+  testEnv,
+  waitFor,
+  type TestDatabase,
+} from '../support/harness.ts'
+import { killChildLanders, produce, startChildLander, type ChildLander } from '../support/lander.ts'
+
+let db: TestDatabase
+let env: Record<string, string>
+let simulator: RunningComponent
+let gateway: RunningComponent
+let lander: ChildLander
+let control: RunningComponent
+let users: TestUsers
+let browser: TestBrowser
+let page: Page
+
+before(async () => {
+  db = await createTestDatabase()
+  env = testEnv({
+    databaseUrl: db.url,
+    extra: {
+      RATE_PER_SEC: '50',
+      SIMULATOR_MAX_RATE_PER_SEC: '2000',
+      SIMULATOR_SEED: 'panel',
+      LANDER_LAG_INTERVAL_MS: '500',
+    },
+  })
+  await createTopicsFor(configFor(env).kafka)
+  ;[simulator, gateway, lander] = await Promise.all([
+    startComponent('simulator', env),
+    startComponent('gateway', { ...env, GATEWAY_ALLOW_DEV_KEY: 'true' }),
+    startChildLander(env),
+  ])
+  let usersFile: string
+  ;({ file: usersFile, users } = await writeUsersFile(mkdtempSync(join(env.SRETL_HOME ?? '', 'users-'))))
+  control = await startControl(
+    { ...env, SIMULATOR_URL: simulator.url, GATEWAY_URL: gateway.url, LANDER_URL: lander.url },
+    usersFile,
+  )
+  browser = await launchBrowser(env.SRETL_HOME ?? '')
+  page = browser.page
+})
+after(async () => {
+  await browser?.close()
+  await Promise.all([control?.stop(), simulator?.stop(), gateway?.stop()])
+  await killChildLanders()
+  await db?.drop()
+})
+
+const text = (selector: string) => page.locator(selector).innerText()
+const legend = (chart: string, series: string) =>
+  text(`[data-chart="${chart}"] [data-series="${series}"] .value`)
+const toNumber = (s: string) => Number(s.replaceAll(',', ''))
+const simulatorStatus = () =>
+  getJson<{ state: string; details: { baseRatePerSec: number } }>(`${simulator.url}/status`)
+
+test('an operator should sign in with the keyboard alone, after a wrong password is explained', async () => {
+  await page.goto(`${control.url}/`)
+  await page.getByLabel('User name').waitFor()
+  assert.equal(
+    await page.evaluate('document.activeElement && document.activeElement.id'),
+    'login-user',
+    'the user name field has the focus',
+  )
+  await page.keyboard.type(users.operator.user)
+  await page.keyboard.press('Tab')
+  await page.keyboard.type('not-the-password')
+  await page.keyboard.press('Enter')
+  await page.getByText('wrong user name or password').waitFor()
+  await page.getByLabel('Password').focus()
+  await page.keyboard.type(users.operator.password)
+  await page.keyboard.press('Enter')
+  await page.locator('#who-text').getByText('otto (operator)').waitFor()
+  assert.equal(await page.getByRole('navigation', { name: 'Sections' }).isVisible(), true)
+})
+
+test('the overview should show the live pipeline: charts that move, component cards, a health summary', async () => {
+  await page.locator('[data-component="lander"] .state').getByText('RUNNING').waitFor()
+  const first = await text('#updated')
+  await waitFor(async () => (await text('#updated')) !== first, { message: 'the charts update' })
+  await waitFor(async () => toNumber(await legend('events-in', 'eventsIn')) > 20, {
+    message: 'events in per second show',
+  })
+  await waitFor(async () => toNumber(await legend('rows-landed', 'rowsLanded')) > 20, {
+    message: 'rows landed per second show',
+  })
+  const lines = await page.locator('[data-chart="events-in"] polyline').count()
+  assert.ok(lines >= 1, 'the events-in chart draws a line')
+  assert.match(await text('#health .headline'), /Healthy/)
+  assert.match(
+    (await page.locator('[data-chart="events-in"] svg').getAttribute('aria-label')) ?? '',
+    /Events in per second over the last 5 minutes: all now/,
+  )
+  await page.waitForTimeout(3000)
+  await browser.screenshot('panel-overview')
+  await page.setViewportSize({ width: 820, height: 1180 })
+  await browser.screenshot('panel-overview-tablet')
+  const overflow = await page.evaluate<number>(
+    'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+  )
+  assert.ok(overflow <= 0, `no horizontal scrolling at tablet width (${overflow} px too wide)`)
+  await page.setViewportSize({ width: 1280, height: 900 })
+})
+
+test('pausing the simulator should bring events in to 0 and show in the audit log', async () => {
+  await page.getByRole('link', { name: 'Controls' }).click()
+  const pause = page.getByRole('button', { name: 'Pause simulator' })
+  await pause.waitFor()
+  await page.getByLabel('Reason (for the audit log, optional)').first().fill('browser test')
+  await pause.focus()
+  await page.keyboard.press('Enter')
+  await page.locator('#command-result').getByText('simulator paused.').waitFor()
+  assert.equal((await simulatorStatus()).state, 'PAUSED')
+  await page.getByRole('link', { name: 'Overview' }).click()
+  await waitFor(async () => (await legend('events-in', 'eventsIn')) === '0', {
+    message: 'events in falls to 0',
+  })
+  await page
+    .locator('#health')
+    .getByText(/The simulator is paused \(browser test\)/)
+    .waitFor()
+  await page.getByRole('link', { name: 'Audit log' }).click()
+  const row = page
+    .locator('#audit-table tbody tr', { hasText: 'simulator' })
+    .filter({ hasText: 'pause' })
+    .first()
+  await row.waitFor()
+  assert.match(await row.innerText(), /otto \(operator\)\s+pause\s+simulator\s+ok\s+RUNNING → PAUSED/)
+  await browser.screenshot('panel-audit')
+  await page.getByRole('link', { name: 'Controls' }).click()
+  await page.getByRole('button', { name: 'Resume simulator' }).click()
+  await page.locator('#command-result').getByText('simulator resumed.').waitFor()
+})
+
+test('moving the rate slider should set the rate and the actual rate should follow', async () => {
+  const slider = page.getByLabel('Rate (events per second)')
+  await slider.fill('150')
+  assert.equal(await page.getByLabel('Exact rate').inputValue(), '150')
+  await page.getByRole('button', { name: 'Set rate' }).click()
+  await page.locator('#command-result').getByText('simulator rate set to 150 events/s.').waitFor()
+  assert.equal((await simulatorStatus()).details.baseRatePerSec, 150)
+  await waitFor(
+    async () => {
+      const actual = Number(await page.locator('#rate-now').getAttribute('data-actual'))
+      return actual > 120 && actual < 180
+    },
+    { message: 'the actual rate shown follows to about 150/s' },
+  )
+})
+
+test('a rate above the cap should be refused with the explanation, and a big jump asks first', async () => {
+  await page.getByLabel('Exact rate').fill('5000')
+  await page.getByRole('button', { name: 'Set rate' }).click()
+  await page
+    .locator('#command-result')
+    .getByText(/5,000 events\/s is above the safe cap of 2,000 events\/s/)
+    .waitFor()
+  await page.getByLabel('Exact rate').fill('1500')
+  await page.getByRole('button', { name: 'Set rate' }).click()
+  const confirm = page.getByRole('alertdialog')
+  await confirm.getByText(/raising the rate from 150 events\/s to 1,500 events\/s is 10×/).waitFor()
+  await browser.screenshot('panel-controls-confirm')
+  assert.equal(
+    await page.evaluate('document.activeElement && document.activeElement.id'),
+    'confirm-yes',
+    'the confirmation takes the focus',
+  )
+  await confirm.getByRole('button', { name: 'Cancel' }).click()
+  assert.equal(
+    (await simulatorStatus()).details.baseRatePerSec,
+    150,
+    'refused and cancelled changes change nothing',
+  )
+})
+
+test('a dead letter should be inspected and, after the fix, replayed from the panel and land', async () => {
+  const owner = db.pool('sretl_owner')
+  await owner.query("ALTER TABLE sales_raw ADD CONSTRAINT panel_blocked_sku CHECK (sku <> 'SKU-PANEL')")
+  const event = makeSaleLine({ sku: 'SKU-PANEL', store_id: 'S077', receipt_id: 'RC-panel' })
+  await produce(configFor(env).kafka, [{ key: event.store_id, value: encodeEvent(event) }])
+  await page.getByRole('link', { name: 'Dead letters' }).click()
+  await page.getByRole('rowheader', { name: 'EVENT_DB_REJECTED' }).waitFor({ timeout: 30_000 })
+  const inspect = page.getByRole('button', { name: /^Inspect / }).first()
+  await inspect.waitFor()
+  await inspect.click()
+  await page
+    .locator('#dlq-inspect pre')
+    .first()
+    .getByText(/"sku":"SKU-PANEL"/)
+    .waitFor()
+  await owner.query('ALTER TABLE sales_raw DROP CONSTRAINT panel_blocked_sku')
+  await page.getByRole('button', { name: 'Replay this dead letter' }).click()
+  await page
+    .locator('#dlq-result')
+    .getByText(/1 replayed to/)
+    .waitFor()
+  await waitFor(
+    async () => {
+      const r = await db
+        .pool('sretl_reader')
+        .query("SELECT count(*)::int AS n FROM sales_raw WHERE sku = 'SKU-PANEL'")
+      return (r.rows[0] as { n: number }).n === 1
+    },
+    { message: 'the replayed dead letter lands once' },
+  )
+  await browser.screenshot('panel-dead-letters')
+})

@@ -202,6 +202,10 @@ export const errorCatalogue = {
     summary:
       'No such dead letter is held by the control service (it may be older than the newest ones it keeps).',
   },
+  STORE_NOT_FOUND: {
+    retryable: false,
+    summary: 'The business view was asked for a store that is not in the stores table.',
+  },
   REPLAY_REFUSED: {
     retryable: false,
     summary:

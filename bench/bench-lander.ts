@@ -1,7 +1,7 @@
 /** The lander as the benchmark runs it: in this process, default settings, timing hooks. */
 import { landerOwnSection, type LanderConfig } from '../src/lander/config.ts'
 import { createLander } from '../src/lander/lander.ts'
-import type { LandingResult } from '../src/lander/landing.ts'
+import type { LanderHooks, LandingResult } from '../src/lander/landing.ts'
 import { createLanderMetrics } from '../src/lander/metrics.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { createConsumer, createProducer } from '../src/platform/kafka.ts'
@@ -23,7 +23,12 @@ export interface BenchLander {
 }
 
 /** The lander with its default settings (environment variables apply), in this process. */
-export function startBenchLander(setup: Setup, url: string, group: string): BenchLander {
+export function startBenchLander(
+  setup: Setup,
+  url: string,
+  group: string,
+  extra: LanderHooks = {},
+): BenchLander {
   const config = loadConfig({ ...process.env, LANDER_GROUP_ID: group }, landerOwnSection)
   const pool = createPool(
     { url, poolMax: 3, connectTimeoutMs: 5000 },
@@ -81,7 +86,14 @@ export function startBenchLander(setup: Setup, url: string, group: string): Benc
     topics: { source: setup.topics.salesEvents, dlq: setup.topics.salesDlq },
     sendTimeoutMs: 30_000,
     hooks: {
-      afterCommit(result: LandingResult) {
+      ...(extra.inTransaction
+        ? {
+            inTransaction: (client, rows, info) =>
+              extra.inTransaction?.(client, rows, info) ?? Promise.resolve(),
+          }
+        : {}),
+      async afterCommit(result: LandingResult) {
+        await extra.afterCommit?.(result)
         bench.stats.records += result.batch.records
         bench.stats.firstCommit ||= performance.now()
         bench.stats.lastCommit = performance.now()

@@ -15,6 +15,7 @@ import { pauseCommand, resumeCommand } from './commands/flow.ts'
 import { maintainCommand } from './commands/maintain.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { rateCommand } from './commands/rate.ts'
+import { rebuildAggregatesCommand } from './commands/rebuild-aggregates.ts'
 import { resetOffsetsCommand } from './commands/reset-offsets.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
@@ -23,6 +24,7 @@ import { statusCommand } from './commands/status.ts'
 import { tailCommand } from './commands/tail.ts'
 import { topicsCommand } from './commands/topics.ts'
 import { upCommand } from './commands/up.ts'
+import { verifyCommand } from './commands/verify.ts'
 import { createUi, type Ui } from './ui.ts'
 
 export const commands: readonly Command[] = [
@@ -45,6 +47,8 @@ export const commands: readonly Command[] = [
   maintainCommand,
   resetOffsetsCommand,
   smokeCommand,
+  verifyCommand,
+  rebuildAggregatesCommand,
 ]
 
 const EXIT_USAGE = 2

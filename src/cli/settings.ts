@@ -12,6 +12,7 @@ import { controlTargetsSection } from '../platform/control-targets.ts'
 import { cliAuthSection } from './control-client.ts'
 import { maintenanceSection } from '../platform/partition-maintenance.ts'
 import { landerOwnSection } from '../lander/config.ts'
+import { aggregatesSection } from '../lander/aggregates/config.ts'
 
 export const allConfigSections: Readonly<Record<string, AnySection>> = {
   ...baseSections,
@@ -23,4 +24,5 @@ export const allConfigSections: Readonly<Record<string, AnySection>> = {
   'cli auth': cliAuthSection,
   lander: landerOwnSection,
   maintenance: maintenanceSection,
+  aggregates: aggregatesSection,
 }

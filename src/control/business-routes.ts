@@ -1,15 +1,38 @@
-/** Business views of the panel (sales by store, rolling value, top SKUs): pending the aggregates. */
+/** The business views of the panel over HTTP (docs/api/control.md): any signed-in role reads them. */
 import type { FastifyInstance } from 'fastify'
 import type { Pool } from '../platform/postgres.ts'
+import { callerOf, sendError } from './auth.ts'
+import { createBusiness } from './business.ts'
 
 export interface BusinessDeps {
   readonly reader: Pool
+  readonly clock?: () => Date
 }
 
-export function installBusinessRoutes(app: FastifyInstance, _deps: BusinessDeps): void {
-  app.get('/api/v1/business', () => ({
-    available: false,
-    message:
-      'The business views read the aggregate tables of the aggregates component, which is not part of this build yet.',
-  }))
+const STORE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,31}$/
+
+export function installBusinessRoutes(app: FastifyInstance, deps: BusinessDeps): void {
+  const business = createBusiness(deps.reader)
+  const clock = deps.clock ?? (() => new Date())
+
+  app.get<{ Querystring: { store?: string; at?: string } }>('/api/v1/business', async (request, reply) => {
+    callerOf(request)
+    const { store, at } = request.query
+    if (store !== undefined && !STORE_ID.test(store)) {
+      return sendError(reply, 400, 'REQUEST_INVALID', 'store must be a store id such as S0001')
+    }
+    const asOf = at === undefined ? clock() : new Date(at)
+    if (Number.isNaN(asOf.getTime())) {
+      return sendError(
+        reply,
+        400,
+        'REQUEST_INVALID',
+        'at must be a date and time such as 2026-11-30T12:00:00Z',
+      )
+    }
+    const view = await business.view(asOf, store)
+    if (view === null)
+      return sendError(reply, 404, 'STORE_NOT_FOUND', `no store ${store} in the stores table`)
+    return view
+  })
 }

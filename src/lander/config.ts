@@ -7,6 +7,7 @@
 import { boolVar, combineSections, defineSection, intVar, stringVar } from '../platform/config.ts'
 import { componentPorts } from '../platform/control-targets.ts'
 import { maintenanceSection } from '../platform/partition-maintenance.ts'
+import { aggregatesSection } from './aggregates/config.ts'
 
 export const LANDER_PORT = componentPorts.lander
 
@@ -109,7 +110,11 @@ export const landerOwnSection = defineSection(
   }),
 )
 
-export const landerSection = combineSections({ lander: landerOwnSection, maintenance: maintenanceSection })
+export const landerSection = combineSections({
+  lander: landerOwnSection,
+  maintenance: maintenanceSection,
+  aggregates: aggregatesSection,
+})
 
 export type LanderConfig = ReturnType<typeof landerOwnSection.build>
 export type LanderSettings = ReturnType<typeof landerSection.build>

@@ -61,6 +61,8 @@ export interface LandingResult {
 }
 
 export interface NewRow {
+  /** Where the record was read (the aggregates' watermark is kept per source partition). */
+  readonly source: { readonly partition: number }
   readonly event: SaleLine
   readonly eventTimeMs: number
   /** Kafka record timestamp, ms. */

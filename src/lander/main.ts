@@ -10,13 +10,16 @@ import { startMaintenanceSchedule } from './maintenance.ts'
 import { createLanderMetrics } from './metrics.ts'
 import { buildLanderServer } from './server.ts'
 import { errorMessage } from '../platform/errors.ts'
+import { createAggregates } from './aggregates/aggregates.ts'
+import { createAggregatesMetrics } from './aggregates/metrics.ts'
+import { caughtUp } from './aggregates/caught-up.ts'
 
 export const main = (env: Env): Promise<number> =>
   runComponent(env, { name: 'lander', section: landerSection, start })
 
 async function start(context: ComponentContext<LanderSettings>): Promise<StartedComponent> {
   const { config, logger, lifecycle } = context
-  const { lander: settings, maintenance: maintenanceSettings } = config.component
+  const { lander: settings, maintenance: maintenanceSettings, aggregates: aggSettings } = config.component
   const clock = (): number => Date.now()
   const topics = topicNames(config.kafka)
   const metrics = createLanderMetrics(context.metrics)
@@ -49,6 +52,20 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
 
   const producer = createProducer(config.kafka, 'lander-dlq')
   lifecycle.add('dead-letter producer', () => producer.close())
+  const aggregates = aggSettings.enabled
+    ? createAggregates({
+        pool: writer,
+        producer,
+        topics: topics.aggregates,
+        sourceTopic: topics.salesEvents,
+        config: aggSettings,
+        sendTimeoutMs: config.kafka.sendTimeoutMs,
+        caughtUp: () => lander.ready && caughtUp(lander.status().details.partitions),
+        clock,
+        logger: logger.child({ part: 'aggregates' }),
+        metrics: createAggregatesMetrics(context.metrics),
+      })
+    : undefined
   const consumer = createConsumer(config.kafka, {
     groupId: settings.groupId,
     clientSuffix: 'lander',
@@ -69,6 +86,7 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
     config: settings,
     topics: { source: topics.salesEvents, dlq: topics.salesDlq },
     sendTimeoutMs: config.kafka.sendTimeoutMs,
+    ...(aggregates ? { hooks: aggregates.hooks } : {}),
   })
   const maintenance = startMaintenanceSchedule({
     owner,
@@ -83,11 +101,21 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
   lifecycle.add('maintenance schedule', () => maintenance.stop())
   lander.start()
   lifecycle.add('lander', () => lander.stop())
+  if (aggregates) {
+    aggregates.start()
+    lifecycle.add('aggregates publish cycle', () => aggregates.stop())
+  }
   const lagTimer = setInterval(() => void lander.refreshLag(), settings.lagIntervalMs)
   lifecycle.add('lag timer', () => clearInterval(lagTimer))
 
   return {
-    server: buildLanderServer({ lander, maintenance, logger, metrics: context.metrics }),
+    server: buildLanderServer({
+      lander,
+      maintenance,
+      logger,
+      metrics: context.metrics,
+      ...(aggregates ? { aggregates: () => aggregates.status() } : {}),
+    }),
     port: settings.port,
   }
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildComponentServer } from '../platform/component-server.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { MetricsRegistry } from '../platform/metrics.ts'
+import type { AggregatesStatus } from './aggregates/aggregates.ts'
 import type { Lander } from './lander.ts'
 import type { MaintenanceSchedule } from './maintenance.ts'
 
@@ -15,6 +16,8 @@ export interface LanderServerDeps {
   readonly maintenance: MaintenanceSchedule
   readonly logger: Logger
   readonly metrics: MetricsRegistry
+  /** The aggregates' watermark, horizon and unpublished rows; absent when they are disabled. */
+  readonly aggregates?: () => AggregatesStatus
 }
 
 export function buildLanderServer(deps: LanderServerDeps): FastifyInstance {
@@ -25,7 +28,14 @@ export function buildLanderServer(deps: LanderServerDeps): FastifyInstance {
     metrics: deps.metrics,
     status: () => {
       const status = lander.status()
-      return { ...status, details: { ...status.details, maintenance: maintenance.status() } }
+      return {
+        ...status,
+        details: {
+          ...status.details,
+          maintenance: maintenance.status(),
+          aggregates: deps.aggregates ? deps.aggregates() : null,
+        },
+      }
     },
     readiness: () => {
       const status = lander.status()

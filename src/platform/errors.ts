@@ -202,6 +202,10 @@ export const errorCatalogue = {
     summary:
       'No such dead letter is held by the control service (it may be older than the newest ones it keeps).',
   },
+  STORE_NOT_FOUND: {
+    retryable: false,
+    summary: 'The business view was asked for a store that is not in the stores table.',
+  },
   REPLAY_REFUSED: {
     retryable: false,
     summary:
@@ -249,6 +253,16 @@ export const errorCatalogue = {
     retryable: true,
     summary:
       'Creating or dropping daily partitions of sales_raw failed (often a lock it could not get in time).',
+  },
+  // the aggregates
+  AGGREGATES_PUBLISH_FAILED: {
+    retryable: true,
+    summary:
+      'A publish cycle of the aggregates failed (Kafka did not acknowledge, PostgreSQL failed); it was rolled back and is retried, nothing is lost.',
+  },
+  AGGREGATES_DIFFER: {
+    retryable: false,
+    summary: '`sretl verify` found aggregate rows that differ from what the oracle computes from sales_raw.',
   },
   // anything else
   INTERNAL: { retryable: false, summary: 'A bug: an error the program did not expect.' },

@@ -7,6 +7,13 @@ import type { TopicSpec } from './kafka.ts'
 export interface TopicNames {
   readonly salesEvents: string
   readonly salesDlq: string
+  /** The aggregates' compacted topics (docs/aggregates.md), keyed by the aggregate's key. */
+  readonly aggregates: {
+    readonly sales_minute: string
+    readonly sales_hourly: string
+    readonly store_rolling_1h: string
+    readonly top_skus: string
+  }
 }
 
 export function topicNames(kafka: Pick<KafkaConfig, 'topicPrefix'>): TopicNames {
@@ -14,12 +21,18 @@ export function topicNames(kafka: Pick<KafkaConfig, 'topicPrefix'>): TopicNames 
   return {
     salesEvents: `${p}sales.events.v1`,
     salesDlq: `${p}sales.events.dlq.v1`,
+    aggregates: {
+      sales_minute: `${p}agg.sales_minute.v1`,
+      sales_hourly: `${p}agg.sales_hourly.v1`,
+      store_rolling_1h: `${p}agg.store_rolling_1h.v1`,
+      top_skus: `${p}agg.top_skus.v1`,
+    },
   }
 }
 
 export function allTopicNames(kafka: Pick<KafkaConfig, 'topicPrefix'>): string[] {
   const names = topicNames(kafka)
-  return [names.salesEvents, names.salesDlq]
+  return [names.salesEvents, names.salesDlq, ...Object.values(names.aggregates)]
 }
 
 /** Large enough for a 2 MB poison message to reach the dead-letter topic instead of being refused. */
@@ -47,5 +60,17 @@ export function topicSpecs(
         'retention.ms': String(30 * 24 * 3600 * 1000),
       },
     },
+    ...Object.values(names.aggregates).map((name) => ({
+      name,
+      partitions: Math.min(3, kafka.salesPartitions),
+      replicationFactor: kafka.replicationFactor,
+      configs: {
+        'cleanup.policy': 'compact',
+        'min.insync.replicas': minIsr,
+        // segments roll hourly so the cleaner can compact all but the newest hour
+        'segment.ms': String(3600 * 1000),
+        'min.cleanable.dirty.ratio': '0.1',
+      },
+    })),
   ]
 }

@@ -223,3 +223,31 @@ test('a dead letter should be inspected and, after the fix, replayed from the pa
   )
   await browser.screenshot('panel-dead-letters')
 })
+
+test('the business view should list the last hour’s sales by store as the API computes them, and open a store', async () => {
+  await page.getByRole('link', { name: 'Business' }).click()
+  const firstRow = page.locator('#business-stores-table tbody tr').first()
+  await firstRow.waitFor({ timeout: 30_000 })
+  const storeId = (await firstRow.getAttribute('data-store')) ?? ''
+  // the page's own session asks the API
+  const answer = await page.evaluate(async () => {
+    const response = await fetch('/api/v1/business')
+    return (await response.json()) as { lastHour: { stores: { storeId: string }[] } }
+  })
+  assert.ok(
+    answer.lastHour.stores.some((s) => s.storeId === storeId),
+    `the panel's busiest store ${storeId} is one the API lists`,
+  )
+  assert.match(await text('#business-totals'), /[A-Z]{3} · last hour/)
+  assert.match(await text('#business-asof'), /Last hour: \d\d:\d\d–\d\d:\d\d UTC/)
+  await page.getByRole('button', { name: storeId, exact: true }).click()
+  await page.locator(`#business-store-detail [data-store="${storeId}"] h3`).waitFor()
+  assert.equal(
+    await page.evaluate<string>('document.activeElement && document.activeElement.tagName'),
+    'H3',
+    'focus moves to the opened store',
+  )
+  await page.locator('#chart-store-rolling').waitFor()
+  assert.ok((await page.locator('#business-top table').count()) >= 1, 'today’s top SKUs are listed')
+  await browser.screenshot('panel-business')
+})

@@ -37,10 +37,18 @@ describe('migrations', () => {
     // an empty database: undo the template's schema so migrations start from nothing
     const c = new pg.Client({ connectionString: empty.url })
     await c.connect()
-    await c.query(
-      'DROP TABLE schema_migrations, sales_raw, consumer_offsets, audit_log, stores, products CASCADE',
-    )
-    await c.query('DROP FUNCTION sretl_ensure_sales_raw_partitions(date, date)')
+    // every table and function of the schema, so a new migration cannot be forgotten here
+    await c.query(`DO $$
+      DECLARE t text;
+      BEGIN
+        FOR t IN SELECT format('%I', tablename) FROM pg_tables WHERE schemaname = 'public' LOOP
+          EXECUTE 'DROP TABLE IF EXISTS ' || t || ' CASCADE';
+        END LOOP;
+        FOR t IN SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname = 'public' LOOP
+          EXECUTE 'DROP FUNCTION IF EXISTS ' || t || ' CASCADE';
+        END LOOP;
+      END $$`)
     await c.end()
   })
   after(() => empty.drop())

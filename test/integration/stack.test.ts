@@ -93,7 +93,8 @@ describe('sretl up', () => {
     assert.equal(report.stack.running, true)
     assert.deepEqual(
       report.kafka.topics.map((t) => t.partitions),
-      [6, 3],
+      [6, 3, 3, 3, 3, 3],
+      'sales, dead letters and the four aggregates',
     )
 
     const down = await runCli(['down'], env)

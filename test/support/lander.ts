@@ -106,12 +106,19 @@ export async function storedOffsets(pool: Pool, group: string, topic: string): P
   return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]))
 }
 
-export async function endOffsets(kafka: KafkaConfig, topic: string): Promise<Map<number, bigint>> {
+export async function endOffsets(
+  kafka: KafkaConfig,
+  topic: string,
+  partitions = 6,
+): Promise<Map<number, bigint>> {
   const admin = createAdmin(kafka, 'test-offsets')
   try {
     const result = await admin.listOffsets({
       topics: [
-        { name: topic, partitions: [0, 1, 2, 3, 4, 5].map((p) => ({ partitionIndex: p, timestamp: -1n })) },
+        {
+          name: topic,
+          partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: -1n })),
+        },
       ],
     })
     const map = new Map<number, bigint>()

@@ -18,7 +18,16 @@ export interface LanderReport {
   partitions?: { partition: number; state: string; lagMessages: number | null }[]
   latencyMs?: { eventToCommit: Percentiles; produceToCommit: Percentiles; samples: number }
   defaultPartitionRows?: number | null
+  /** The aggregates' watermark and publishing (null when AGGREGATES_ENABLED=false). */
+  aggregates?: AggregatesReply | null
   error?: string
+}
+
+interface AggregatesReply {
+  watermark: string | null
+  unpublished: Record<string, number> | null
+  graceMs: number
+  lastError: { code: string; message: string } | null
 }
 
 interface Percentiles {
@@ -37,6 +46,7 @@ interface LanderStatusReply {
     lastCommitAt: string | null
     latencyMs: { eventToCommit: Percentiles; produceToCommit: Percentiles; samples: number }
     maintenance?: { defaultPartitionRows: number | null }
+    aggregates?: AggregatesReply | null
   }
 }
 
@@ -65,6 +75,7 @@ export async function probeLander(url: string): Promise<LanderReport> {
       })),
       latencyMs: d.latencyMs,
       defaultPartitionRows: d.maintenance?.defaultPartitionRows ?? null,
+      aggregates: d.aggregates ?? null,
     }
   } catch (err) {
     return { url, reachable: false, error: errorMessage(err) }
@@ -93,5 +104,14 @@ export function printLander(ui: Ui, report: LanderReport, now = Date.now()): voi
     ui.line(
       `  event→commit P50 ${ms(l.eventToCommit.p50)}, P95 ${ms(l.eventToCommit.p95)}, P99 ${ms(l.eventToCommit.p99)}; produce→commit P95 ${ms(l.produceToCommit.p95)} (last ${formatCount(l.samples)} rows)`,
     )
+  }
+  const a = report.aggregates
+  if (a) {
+    const waiting = Object.values(a.unpublished ?? {}).reduce((sum, n) => sum + n, 0)
+    ui.line(
+      `  aggregates: watermark ${a.watermark ?? 'not yet'}, grace ${formatDuration(a.graceMs)}, ${formatCount(waiting)} rows waiting to be published${a.lastError ? `; ${a.lastError.code}: ${a.lastError.message}` : ''}`,
+    )
+  } else if (report.aggregates === null) {
+    ui.line('  aggregates: off (AGGREGATES_ENABLED=false)')
   }
 }

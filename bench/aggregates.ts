@@ -1,0 +1,406 @@
+/**
+ * `npm run bench:aggregates [-- --events N --steady-seconds S --rate R --repeat K]`
+ *
+ * 1. Loads N realistic events (bench/event-generator.ts) into a fresh topic of 6 partitions.
+ * 2. Drains that topic with the lander twice per round, each into a fresh database: without the
+ *    aggregates (AGGREGATES_ENABLED=false) and with them, and prints both landing rates and their
+ *    ratio (target ≥ 0.7), plus how long after the last commit every aggregate row was published.
+ * 3. With the aggregates, produces R events/s for S seconds stamped with the time they are sent and
+ *    prints the window freshness — from a window's end to the acknowledgement of its first value
+ *    published after the end (sretl_aggregates_window_freshness_seconds; target P95 ≤ 2 s).
+ *
+ * Starts its own Kafka broker unless KAFKA_BOOTSTRAP_SERVERS is set; uses DATABASE_URL (or the
+ * local server) for the databases it creates and drops. Prints the figures; asserts nothing.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import pg from 'pg'
+import { uuidv7 } from '../src/domain/ids.ts'
+import { createAggregates, type Aggregates } from '../src/lander/aggregates/aggregates.ts'
+import { aggregatesSection } from '../src/lander/aggregates/config.ts'
+import { createAggregatesMetrics } from '../src/lander/aggregates/metrics.ts'
+import { baseConfigSection, type KafkaConfig } from '../src/platform/base-config.ts'
+import { loadConfig } from '../src/platform/config.ts'
+import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'
+import {
+  createAdmin,
+  createConsumer,
+  createProducer,
+  ensureTopics,
+  sendWithTimeout,
+  type BytesMessage,
+} from '../src/platform/kafka.ts'
+import { silentLogger } from '../src/platform/logger.ts'
+import { createMetricsRegistry } from '../src/platform/metrics.ts'
+import { createPool } from '../src/platform/postgres.ts'
+import { loadReferenceData } from '../src/platform/reference-data-loader.ts'
+import { prepareDatabase } from '../src/platform/schema.ts'
+import { topicNames, topicSpecs } from '../src/platform/topics.ts'
+import { startKafkaBroker } from '../src/stack/kafka-broker.ts'
+import { findFreePort } from '../src/stack/ports.ts'
+import { ensurePostgres } from '../src/stack/postgres-server.ts'
+import { startBenchLander, type BenchLander } from './bench-lander.ts'
+import { generateEvents } from './event-generator.ts'
+import type { Setup } from './lander.ts'
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    'steady-seconds': { type: 'string', default: '120' },
+    rate: { type: 'string', default: '1000' },
+    repeat: { type: 'string', default: '1' },
+  },
+})
+const N = Number(values.events)
+const STEADY_SECONDS = Number(values['steady-seconds'])
+const RATE = Number(values.rate)
+const REPEAT = Math.max(1, Number(values.repeat))
+const log = (text: string): void => void process.stdout.write(`${text}\n`)
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN
+
+const cleanups: (() => Promise<void>)[] = []
+async function cleanup(): Promise<void> {
+  while (cleanups.length > 0) {
+    await cleanups
+      .pop()?.()
+      .catch((err: unknown) => log(`clean-up step failed: ${String(err)}`))
+  }
+}
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)))
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}
+
+async function freshDatabase(serverUrl: string, name: string): Promise<string> {
+  await admin(serverUrl, `CREATE DATABASE ${name}`)
+  cleanups.push(async () => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        return
+      } catch (err) {
+        if (attempt >= 5) throw err
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+      }
+    }
+  })
+  const u = new URL(serverUrl)
+  u.pathname = `/${name}`
+  const url = u.toString()
+  await prepareDatabase(url)
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await loadReferenceData(client)
+  await client.end()
+  return url
+}
+
+interface WithAggregates {
+  readonly lander: BenchLander
+  readonly aggregates: Aggregates
+  readonly freshness: Map<string, number[]>
+  stop(): Promise<void>
+}
+
+/** Time spent in each step of the publish cycles, ms (what the cycles cost, for the report). */
+const stepMs = new Map<string, number>()
+/** Freshness is collected for windows ending after this instant (ms). */
+const steadyFrom = { at: Infinity }
+/** Reads the topic-side freshness of the steady phase's minute windows (set when it starts). */
+const outside: { read?: (url: string) => Promise<number[]> } = {}
+
+function startWithAggregates(setup: Setup, url: string, group: string): WithAggregates {
+  const config = loadConfig(process.env, aggregatesSection)
+  const pool = createPool(
+    { url, poolMax: 2, connectTimeoutMs: 5000 },
+    { applicationName: 'bench-agg', role: 'sretl_writer' },
+  )
+  const producer = createProducer(setup.kafka, 'bench-agg')
+  const freshness = new Map<string, number[]>()
+  const holder: { lander?: BenchLander } = {}
+  const aggregates = createAggregates({
+    pool,
+    producer,
+    topics: setup.topics.aggregates,
+    sourceTopic: setup.topics.salesEvents,
+    config,
+    sendTimeoutMs: 30_000,
+    caughtUp: () => false,
+    clock: () => Date.now(),
+    logger: silentLogger(),
+    metrics: createAggregatesMetrics(createMetricsRegistry({ component: 'lander', processMetrics: false })),
+    onCycle: (outcome) => {
+      for (const [step, ms] of Object.entries(outcome.timingsMs ?? {}))
+        stepMs.set(step, (stepMs.get(step) ?? 0) + ms)
+      for (const f of outcome.freshness) {
+        // only windows that ended during the steady phase (not those the catch-up wrote)
+        if (f.windowEnd < steadyFrom.at) continue
+        const list = freshness.get(f.aggregate) ?? []
+        list.push(f.seconds)
+        freshness.set(f.aggregate, list)
+      }
+    },
+  })
+  holder.lander = startBenchLander(setup, url, group, aggregates.hooks)
+  if (!process.env.BENCH_NO_CYCLE) aggregates.start()
+  return {
+    lander: holder.lander,
+    aggregates,
+    freshness,
+    async stop() {
+      await aggregates.stop()
+      await holder.lander?.stop()
+      await producer.close()
+      await pool.end()
+    },
+  }
+}
+
+async function main(): Promise<void> {
+  const started = new Date()
+  const base = loadConfig(process.env, baseConfigSection)
+  const dir = mkdtempSync(join(tmpdir(), 'sretl-bench-agg-'))
+  cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })))
+  let kafka: KafkaConfig = { ...base.kafka, topicPrefix: `benchagg${process.pid}.` }
+  if (!process.env.KAFKA_BOOTSTRAP_SERVERS) {
+    const broker = await startKafkaBroker({
+      version: base.kafka.local.version,
+      port: await findFreePort(),
+      controllerPort: await findFreePort(),
+      heap: '1g',
+      dataDir: join(dir, 'kafka'),
+      logFile: join(dir, 'kafka.log'),
+      pidFile: join(dir, 'kafka.pid'),
+      cacheDir: base.paths.cache,
+      startTimeoutMs: 120_000,
+      javaHome: base.kafka.local.javaHome,
+      mavenCmd: base.kafka.local.mavenCmd,
+      onProgress: () => undefined,
+      overrides: { 'group.initial.rebalance.delay.ms': '0' },
+    })
+    cleanups.push(() => broker.stop())
+    kafka = { ...kafka, bootstrapServers: [broker.bootstrap] }
+  }
+  const topics = topicNames(kafka)
+  const kafkaAdmin = createAdmin(kafka, 'bench-admin')
+  await ensureTopics(kafkaAdmin, topicSpecs(kafka))
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await kafkaAdmin.describeGroups({ groups: ['bench-warm-up'] })
+      break
+    } catch (err) {
+      if (attempt >= 60) throw err
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+  }
+  await kafkaAdmin.close()
+  const pgHandle = await ensurePostgres({
+    url: base.postgres.url,
+    explicit: base.postgres.explicit,
+    connectTimeoutMs: base.postgres.connectTimeoutMs,
+    onProgress: () => undefined,
+  })
+  const setup: Setup = { kafka, topics, serverUrl: pgHandle.url, copyFile: '' }
+
+  log(`Loading ${fmt(N)} events (bench/event-generator.ts, seed 42)…`)
+  const producer = createProducer(kafka, 'bench-producer')
+  cleanups.push(() => producer.close())
+  const now = Date.now()
+  let messages: BytesMessage[] = []
+  for (const event of generateEvents(N, { from: now - 20 * 3600_000, to: now - 60_000 })) {
+    messages.push({
+      topic: topics.salesEvents,
+      key: Buffer.from(event.store_id),
+      value: Buffer.from(JSON.stringify(event)),
+    })
+    if (messages.length === 5000) {
+      await sendWithTimeout(producer, messages, 120_000)
+      messages = []
+    }
+  }
+  if (messages.length > 0) await sendWithTimeout(producer, messages, 120_000)
+
+  const without: number[] = []
+  const withAgg: number[] = []
+  const publishLag: number[] = []
+  let last: WithAggregates | undefined
+  let lastUrl = ''
+  for (let r = 1; r <= REPEAT; r += 1) {
+    const plainUrl = await freshDatabase(pgHandle.url, `sretl_benchagg_${process.pid}_plain${r}`)
+    const aggUrl = await freshDatabase(pgHandle.url, `sretl_benchagg_${process.pid}_agg${r}`)
+    await last?.stop()
+    let start = performance.now()
+    const plain = startBenchLander(setup, plainUrl, `bench-plain-${r}`)
+    await plain.waitForRecords(N)
+    without.push((plain.stats.lastCommit - start) / 1000)
+    await plain.stop()
+    start = performance.now()
+    last = startWithAggregates(setup, aggUrl, `bench-agg-${r}`)
+    lastUrl = aggUrl
+    await last.lander.waitForRecords(N)
+    withAgg.push((last.lander.stats.lastCommit - start) / 1000)
+    for (;;) {
+      const outcome = await last.aggregates.cycleNow()
+      if (
+        outcome.ran &&
+        !outcome.more &&
+        Object.values(outcome.unpublished ?? { x: 1 }).every((n) => n === 0)
+      )
+        break
+    }
+    publishLag.push((performance.now() - last.lander.stats.lastCommit) / 1000)
+    log(
+      `  publish cycles: ${[...stepMs].map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`).join(', ')}`,
+    )
+    stepMs.clear()
+    log(
+      `Round ${r}: without aggregates ${fmt(N / (without.at(-1) ?? NaN))} rows/s, with ${fmt(N / (withAgg.at(-1) ?? NaN))} rows/s (ratio ${((without.at(-1) ?? NaN) / (withAgg.at(-1) ?? NaN)).toFixed(2)}); all published ${(publishLag.at(-1) ?? NaN).toFixed(1)} s after the last commit`,
+    )
+  }
+  if (!last) throw new Error('no round ran')
+
+  const fresh: Record<string, { p50: number; p95: number; p99: number; n: number }> = {}
+  if (STEADY_SECONDS > 0) {
+    log(`Steady ${RATE} events/s for ${STEADY_SECONDS} s with the aggregates…`)
+    last.freshness.clear()
+    // outside view: when each minute's value reaches the topic, read back by a consumer
+    const arrivals = new Map<string, { at: number; lines: number }[]>()
+    const watcher = createConsumer(kafka, {
+      groupId: `bench-watch-${process.pid}`,
+      clientSuffix: 'bench-watch',
+    })
+    const watch = await watcher.consume({
+      topics: [topics.aggregates.sales_minute],
+      mode: MessagesStreamModes.LATEST,
+      fallbackMode: MessagesStreamFallbackModes.LATEST,
+    })
+    watch.on('data', (m: { key: Buffer; value: Buffer }) => {
+      const key = m.key.toString()
+      const list = arrivals.get(key) ?? []
+      list.push({ at: Date.now(), lines: (JSON.parse(m.value.toString()) as { lines: number }).lines })
+      arrivals.set(key, list)
+    })
+    outside.read = async (url: string) => {
+      await watch.close()
+      await watcher.close(true)
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      const rows = await client.query<{ k: string; lines: string; end_ms: string }>(
+        `SELECT store_id || '|' || currency || '|' || to_char(window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS k,
+           lines, (extract(epoch FROM window_end) * 1000)::bigint::text AS end_ms
+         FROM sales_agg_minute WHERE window_start >= to_timestamp($1 / 1000.0) AND window_end <= now() - interval '5 seconds'`,
+        [steadyFrom.at],
+      )
+      await client.end()
+      const delays: number[] = []
+      for (const r of rows.rows) {
+        const first = (arrivals.get(r.k) ?? []).find((a) => a.lines === Number(r.lines))
+        if (first) delays.push(Math.max(0, first.at - Number(r.end_ms)) / 1000)
+      }
+      return delays.sort((a, b) => a - b)
+    }
+    // the first minute boundary of the steady phase: windows ending from then on hold steady data only
+    steadyFrom.at = Math.ceil((Date.now() + 1) / 60_000) * 60_000
+    const total = RATE * STEADY_SECONDS
+    const source = generateEvents(total, { seed: 7, from: now, to: now + STEADY_SECONDS * 1000 })
+    const start = Date.now()
+    let sent = 0
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - start) * RATE) / 1000))
+      const batch: BytesMessage[] = []
+      for (; sent < due; sent += 1) {
+        const next = source.next()
+        if (next.done === true) break
+        const time = Date.now()
+        const stamped = {
+          ...next.value,
+          event_time: new Date(time).toISOString(),
+          event_id: uuidv7(time, randomBytes(10)),
+        }
+        batch.push({
+          topic: topics.salesEvents,
+          key: Buffer.from(stamped.store_id),
+          value: Buffer.from(JSON.stringify(stamped)),
+        })
+      }
+      if (batch.length > 0) await sendWithTimeout(producer, batch, 30_000)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await last.lander.waitForRecords(N + total)
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    const delays = (await outside.read?.(lastUrl)) ?? []
+    fresh['sales_minute, complete value on the topic (consumer)'] = {
+      p50: percentile(delays, 50),
+      p95: percentile(delays, 95),
+      p99: percentile(delays, 99),
+      n: delays.length,
+    }
+    for (const [aggregate, list] of last.freshness) {
+      const sorted = [...list].sort((a, b) => a - b)
+      fresh[aggregate] = {
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        n: sorted.length,
+      }
+    }
+  }
+  await last.stop()
+
+  const cpu = cpus()
+  const rateWithout = N / median(without)
+  const rateWith = N / median(withAgg)
+  log('')
+  log(`## Aggregates benchmark — ${started.toISOString().slice(0, 10)}`)
+  log('')
+  log(
+    `Machine: ${cpu.length} cores (${cpu[0]?.model ?? '?'}), load average at the end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' ',
+      )}; Node ${process.version}. Events: ${fmt(N)}, 6 partitions, lander defaults; ${REPEAT} round(s), medians shown.`,
+  )
+  log('')
+  log('| measure | value |')
+  log('| --- | --- |')
+  log(`| lander without aggregates (start to last commit) | ${fmt(rateWithout)} rows/s |`)
+  log(`| lander with aggregates | ${fmt(rateWith)} rows/s |`)
+  log(`| ratio with / without (target ≥ 0.7) | ${(rateWith / rateWithout).toFixed(2)} |`)
+  log(`| every aggregate row published, after the last commit | ${median(publishLag).toFixed(1)} s |`)
+  for (const [aggregate, f] of Object.entries(fresh)) {
+    log(
+      `| freshness ${aggregate} at ${RATE}/s (target P95 ≤ 2 s) | P50 ${f.p50.toFixed(2)} s, P95 ${f.p95.toFixed(2)} s, P99 ${f.p99.toFixed(2)} s (${fmt(f.n)} windows) |`,
+    )
+  }
+  log('')
+  log(
+    JSON.stringify({
+      date: started.toISOString(),
+      events: N,
+      without,
+      withAgg,
+      publishLag,
+      freshness: fresh,
+    }),
+  )
+}
+
+try {
+  await main()
+} finally {
+  await cleanup()
+}

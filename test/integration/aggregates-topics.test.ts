@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import type { SaleLine } from '../../src/domain/sale-line.ts'
+import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
+import { topicNames } from '../../src/platform/topics.ts'
+import { latestValues, seedReference, startAggregatingLander } from '../support/aggregates.ts'
+import { encodeEvent, makeSaleLine } from '../support/events.ts'
+import {
+  configFor,
+  createTestDatabase,
+  createTopicsFor,
+  testEnv,
+  waitFor,
+  type TestDatabase,
+} from '../support/harness.ts'
+import { metricValue, produce, waitCaughtUp } from '../support/lander.ts'
+
+let db: TestDatabase
+before(async () => {
+  db = await createTestDatabase()
+  await seedReference(db.pool())
+})
+after(async () => {
+  await db.drop()
+})
+
+const STORE = 'S0002' // Europe/Paris, EUR
+const at = (iso: string, overrides: Partial<SaleLine> = {}): SaleLine =>
+  makeSaleLine({ store_id: STORE, event_time: iso, currency: 'EUR', ...overrides })
+
+interface MinuteRow {
+  final: boolean
+  correction: boolean
+  version: string
+  lines: string
+}
+
+test('aggregates should flag a window final only after its grace period, flag a later change as a correction, and keep every topic’s latest value equal to its row', async () => {
+  const env = testEnv({
+    databaseUrl: db.url,
+    extra: { LANDER_GROUP_ID: 'agg-topics', AGG_GRACE_PERIOD_MS: '60000', AGG_IDLE_MS: '600000' },
+  })
+  const kafka = configFor(env).kafka
+  await createTopicsFor(kafka)
+  const pool = db.pool('sretl_reader')
+  const lander = startAggregatingLander(kafka, db.url, env)
+  const send = async (events: SaleLine[]): Promise<void> => {
+    await produce(
+      kafka,
+      events.map((e) => ({ key: e.store_id, value: encodeEvent(e) })),
+    )
+    await waitCaughtUp(kafka, pool, 'agg-topics')
+    await lander.aggregates.cycleNow()
+  }
+  const minute = async (start: string): Promise<MinuteRow | undefined> =>
+    (
+      await pool.query<MinuteRow>(
+        'SELECT final, correction, version, lines FROM sales_agg_minute WHERE store_id = $1 AND window_start = $2',
+        [STORE, start],
+      )
+    ).rows[0]
+  try {
+    // a window [12:00, 12:01) with a grace period of 60 s is final once the watermark reaches 12:02
+    await send([at('2026-10-20T12:00:10.000Z', { sku: 'SKU-00001' }), at('2026-10-20T12:01:30.000Z')])
+    assert.equal((await minute('2026-10-20T12:00:00Z'))?.final, false, 'not final within the grace period')
+    await send([at('2026-10-20T12:01:59.999Z')])
+    assert.equal(
+      (await minute('2026-10-20T12:00:00Z'))?.final,
+      false,
+      'not final 1 ms before the grace period ends',
+    )
+    await send([at('2026-10-20T12:02:00.000Z')])
+    const finalRow = await minute('2026-10-20T12:00:00Z')
+    assert.equal(finalRow?.final, true, 'final once the grace period has passed')
+    assert.equal(finalRow?.correction, false)
+
+    // a late event for the final window: applied, flagged as a correction, counted
+    await send([at('2026-10-20T12:00:20.000Z', { sku: 'SKU-00002' })])
+    const corrected = await minute('2026-10-20T12:00:00Z')
+    assert.equal(corrected?.lines, '2', 'the late event is counted, never dropped')
+    assert.equal(corrected?.final, true)
+    assert.equal(corrected?.correction, true)
+    assert.ok(Number(corrected?.version) > Number(finalRow?.version))
+    const metrics = await lander.registry.metrics()
+    assert.ok(
+      metricValue(metrics, 'sretl_aggregates_late_corrections_total', { aggregate: 'sales_minute' }) >= 1,
+      'the correction is counted',
+    )
+
+    await waitFor(
+      async () => {
+        const outcome = await lander.aggregates.cycleNow()
+        return outcome.ran && Object.values(outcome.unpublished ?? { x: 1 }).every((n) => n === 0)
+      },
+      { timeoutMs: 30_000, intervalMs: 200, message: 'aggregates were not all published' },
+    )
+    const names = topicNames(kafka).aggregates
+    const minuteTopic = await latestValues(kafka, names.sales_minute)
+    const value = minuteTopic.get(`${STORE}|EUR|2026-10-20T12:00:00.000Z`)
+    assert.equal(value?.final, true)
+    assert.equal(value?.correction, true)
+    assert.equal(value?.lines, 2)
+    assert.equal(value?.version, Number(corrected?.version))
+
+    // every topic's latest value per key equals its table's row
+    const tables = {
+      sales_minute: ['sales_agg_minute', 'store_id, currency, window_start'],
+      sales_hourly: ['sales_hourly', 'store_id, currency, window_start'],
+      store_rolling_1h: ['store_rolling_1h', 'store_id, currency, window_end'],
+      top_skus: ['top_skus', 'scope, store_id, currency, window_start, rank'],
+    } as const
+    for (const [aggregate, [table, key]] of Object.entries(tables)) {
+      const latest = await latestValues(kafka, names[aggregate as keyof typeof names])
+      const rows = await pool.query<{ k: string; version: string; final: boolean; correction: boolean }>(
+        `SELECT concat_ws('|', ${key
+          .split(', ')
+          .map((c) =>
+            c.startsWith('window')
+              ? `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+              : c === 'rank'
+                ? 'rank::text'
+                : `${c}::text`,
+          )
+          .join(', ')}) AS k, version, final, correction FROM ${table}`,
+      )
+      assert.ok(rows.rows.length > 0, `${table} has rows`)
+      assert.equal(latest.size, rows.rows.length, `${aggregate}: one topic key per row`)
+      for (const r of rows.rows) {
+        const v = latest.get(r.k)
+        assert.ok(v, `${aggregate}: topic has ${r.k}`)
+        assert.deepEqual(
+          [v.version, v.final, v.correction],
+          [Number(r.version), r.final, r.correction],
+          `${aggregate} ${r.k}: topic value = row`,
+        )
+      }
+    }
+    const results = await verifyAggregates(pool, { limit: 5 })
+    for (const r of results)
+      assert.equal(r.differenceCount, 0, `${r.aggregate}: ${JSON.stringify(r.differences)}`)
+  } finally {
+    await lander.stop()
+  }
+})

@@ -1,0 +1,116 @@
+/**
+ * Helpers for aggregate tests: a lander in this process with the aggregates plugged in, reading
+ * the compacted topics' latest value per key, and the reference data.
+ */
+import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'
+import { createAggregates, type Aggregates } from '../../src/lander/aggregates/aggregates.ts'
+import { aggregatesSection } from '../../src/lander/aggregates/config.ts'
+import { caughtUp } from '../../src/lander/aggregates/caught-up.ts'
+import { createAggregatesMetrics } from '../../src/lander/aggregates/metrics.ts'
+import type { KafkaConfig } from '../../src/platform/base-config.ts'
+import { loadConfig, type Env } from '../../src/platform/config.ts'
+import { createConsumer, createProducer } from '../../src/platform/kafka.ts'
+import { silentLogger } from '../../src/platform/logger.ts'
+import { createMetricsRegistry, type MetricsRegistry } from '../../src/platform/metrics.ts'
+import { createPool, type Pool } from '../../src/platform/postgres.ts'
+import { loadReferenceData } from '../../src/platform/reference-data-loader.ts'
+import { topicNames } from '../../src/platform/topics.ts'
+import { endOffsets, startInProcessLander, type InProcessLander } from './lander.ts'
+
+export interface AggregatingLander {
+  readonly landing: InProcessLander
+  readonly aggregates: Aggregates
+  readonly registry: MetricsRegistry
+  stop(): Promise<void>
+}
+
+/** A lander in this process with the aggregates' hooks and publish cycle. */
+export function startAggregatingLander(
+  kafka: KafkaConfig,
+  databaseUrl: string,
+  env: Env = {},
+): AggregatingLander {
+  const config = loadConfig(env, aggregatesSection)
+  const registry = createMetricsRegistry({ component: 'lander', processMetrics: false })
+  const pool = createPool(
+    { url: databaseUrl, poolMax: 2, connectTimeoutMs: 5000 },
+    { applicationName: 'sretl-aggregates-test', role: 'sretl_writer' },
+  )
+  const producer = createProducer(kafka, 'aggregates-test')
+  const topics = topicNames(kafka)
+  const holder: { landing?: InProcessLander } = {}
+  const aggregates = createAggregates({
+    pool,
+    producer,
+    topics: topics.aggregates,
+    sourceTopic: topics.salesEvents,
+    config,
+    sendTimeoutMs: 10_000,
+    caughtUp: () =>
+      holder.landing !== undefined &&
+      holder.landing.lander.ready &&
+      caughtUp(holder.landing.lander.status().details.partitions),
+    clock: () => Date.now(),
+    logger: silentLogger(),
+    metrics: createAggregatesMetrics(registry),
+  })
+  const started = startInProcessLander(kafka, databaseUrl, { env, hooks: aggregates.hooks })
+  holder.landing = started
+  aggregates.start()
+  // as the lander's main does every LANDER_LAG_INTERVAL_MS (the idle watermark needs the lag)
+  const lagTimer = setInterval(() => void started.lander.refreshLag(), 500)
+  return {
+    landing: started,
+    aggregates,
+    registry,
+    async stop() {
+      clearInterval(lagTimer)
+      await aggregates.stop()
+      await started.stop()
+      await producer.close()
+      await pool.end()
+    },
+  }
+}
+
+/** Loads the chain's stores and products (the hourly windows need the stores' time zones). */
+export async function seedReference(pool: Pool): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await loadReferenceData(client)
+  } finally {
+    client.release()
+  }
+}
+
+/** The latest value per key of a compacted topic, read from the beginning to its end. */
+export async function latestValues(
+  kafka: KafkaConfig,
+  topic: string,
+): Promise<Map<string, Record<string, unknown>>> {
+  const ends = await endOffsets(kafka, topic, 3)
+  const latest = new Map<string, Record<string, unknown>>()
+  const remaining = new Map([...ends].filter(([, end]) => end > 0n))
+  if (remaining.size === 0) return latest
+  const consumer = createConsumer(kafka, {
+    groupId: `agg-reader-${Date.now()}-${Math.random()}`,
+    clientSuffix: 'agg-reader',
+  })
+  try {
+    const stream = await consumer.consume({
+      topics: [topic],
+      mode: MessagesStreamModes.EARLIEST,
+      fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+    })
+    for await (const m of stream) {
+      latest.set(m.key.toString(), JSON.parse(m.value.toString()) as Record<string, unknown>)
+      const end = remaining.get(m.partition)
+      if (end !== undefined && m.offset + 1n >= end) remaining.delete(m.partition)
+      if (remaining.size === 0) break
+    }
+    await stream.close()
+    return latest
+  } finally {
+    await consumer.close(true)
+  }
+}

@@ -12,39 +12,37 @@
  * Starts its own Kafka broker unless KAFKA_BOOTSTRAP_SERVERS is set; uses DATABASE_URL (or the
  * local server) for the databases it creates and drops. Prints the figures; asserts nothing.
  */
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
-import { uuidv7 } from '../src/domain/ids.ts'
 import { createAggregates, type Aggregates } from '../src/lander/aggregates/aggregates.ts'
 import { aggregatesSection } from '../src/lander/aggregates/config.ts'
 import { createAggregatesMetrics } from '../src/lander/aggregates/metrics.ts'
-import { baseConfigSection, type KafkaConfig } from '../src/platform/base-config.ts'
+import { baseConfigSection } from '../src/platform/base-config.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'
-import {
-  createAdmin,
-  createConsumer,
-  createProducer,
-  ensureTopics,
-  sendWithTimeout,
-  type BytesMessage,
-} from '../src/platform/kafka.ts'
+import { createConsumer, createProducer } from '../src/platform/kafka.ts'
 import { silentLogger } from '../src/platform/logger.ts'
 import { createMetricsRegistry } from '../src/platform/metrics.ts'
 import { createPool } from '../src/platform/postgres.ts'
 import { loadReferenceData } from '../src/platform/reference-data-loader.ts'
-import { prepareDatabase } from '../src/platform/schema.ts'
-import { topicNames, topicSpecs } from '../src/platform/topics.ts'
-import { startKafkaBroker } from '../src/stack/kafka-broker.ts'
-import { findFreePort } from '../src/stack/ports.ts'
 import { ensurePostgres } from '../src/stack/postgres-server.ts'
 import { startBenchLander, type BenchLander } from './bench-lander.ts'
-import { generateEvents } from './event-generator.ts'
-import type { Setup } from './lander.ts'
+import {
+  atCleanup,
+  benchKafka,
+  fmt,
+  freshDatabase,
+  loadGeneratedEvents,
+  log,
+  median,
+  percentile,
+  produceSteady,
+  runBenchmark,
+  type Setup,
+} from './bench-stack.ts'
 
 const { values } = parseArgs({
   options: {
@@ -58,56 +56,6 @@ const N = Number(values.events)
 const STEADY_SECONDS = Number(values['steady-seconds'])
 const RATE = Number(values.rate)
 const REPEAT = Math.max(1, Number(values.repeat))
-const log = (text: string): void => void process.stdout.write(`${text}\n`)
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
-const median = (xs: readonly number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN
-
-const cleanups: (() => Promise<void>)[] = []
-async function cleanup(): Promise<void> {
-  while (cleanups.length > 0) {
-    await cleanups
-      .pop()?.()
-      .catch((err: unknown) => log(`clean-up step failed: ${String(err)}`))
-  }
-}
-process.once('SIGINT', () => void cleanup().then(() => process.exit(130)))
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(sql)
-  } finally {
-    await client.end()
-  }
-}
-
-async function freshDatabase(serverUrl: string, name: string): Promise<string> {
-  await admin(serverUrl, `CREATE DATABASE ${name}`)
-  cleanups.push(async () => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-        return
-      } catch (err) {
-        if (attempt >= 5) throw err
-        await new Promise((resolve) => setTimeout(resolve, 1000))
-      }
-    }
-  })
-  const u = new URL(serverUrl)
-  u.pathname = `/${name}`
-  const url = u.toString()
-  await prepareDatabase(url)
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  await loadReferenceData(client)
-  await client.end()
-  return url
-}
 
 interface WithAggregates {
   readonly lander: BenchLander
@@ -174,40 +122,8 @@ async function main(): Promise<void> {
   const started = new Date()
   const base = loadConfig(process.env, baseConfigSection)
   const dir = mkdtempSync(join(tmpdir(), 'sretl-bench-agg-'))
-  cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })))
-  let kafka: KafkaConfig = { ...base.kafka, topicPrefix: `benchagg${process.pid}.` }
-  if (!process.env.KAFKA_BOOTSTRAP_SERVERS) {
-    const broker = await startKafkaBroker({
-      version: base.kafka.local.version,
-      port: await findFreePort(),
-      controllerPort: await findFreePort(),
-      heap: '1g',
-      dataDir: join(dir, 'kafka'),
-      logFile: join(dir, 'kafka.log'),
-      pidFile: join(dir, 'kafka.pid'),
-      cacheDir: base.paths.cache,
-      startTimeoutMs: 120_000,
-      javaHome: base.kafka.local.javaHome,
-      mavenCmd: base.kafka.local.mavenCmd,
-      onProgress: () => undefined,
-      overrides: { 'group.initial.rebalance.delay.ms': '0' },
-    })
-    cleanups.push(() => broker.stop())
-    kafka = { ...kafka, bootstrapServers: [broker.bootstrap] }
-  }
-  const topics = topicNames(kafka)
-  const kafkaAdmin = createAdmin(kafka, 'bench-admin')
-  await ensureTopics(kafkaAdmin, topicSpecs(kafka))
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await kafkaAdmin.describeGroups({ groups: ['bench-warm-up'] })
-      break
-    } catch (err) {
-      if (attempt >= 60) throw err
-      await new Promise((resolve) => setTimeout(resolve, 500))
-    }
-  }
-  await kafkaAdmin.close()
+  atCleanup(() => rmSync(dir, { recursive: true, force: true }))
+  const { kafka, topics } = await benchKafka(base, dir, `benchagg${process.pid}.`)
   const pgHandle = await ensurePostgres({
     url: base.postgres.url,
     explicit: base.postgres.explicit,
@@ -217,22 +133,7 @@ async function main(): Promise<void> {
   const setup: Setup = { kafka, topics, serverUrl: pgHandle.url, copyFile: '' }
 
   log(`Loading ${fmt(N)} events (bench/event-generator.ts, seed 42)…`)
-  const producer = createProducer(kafka, 'bench-producer')
-  cleanups.push(() => producer.close())
-  const now = Date.now()
-  let messages: BytesMessage[] = []
-  for (const event of generateEvents(N, { from: now - 20 * 3600_000, to: now - 60_000 })) {
-    messages.push({
-      topic: topics.salesEvents,
-      key: Buffer.from(event.store_id),
-      value: Buffer.from(JSON.stringify(event)),
-    })
-    if (messages.length === 5000) {
-      await sendWithTimeout(producer, messages, 120_000)
-      messages = []
-    }
-  }
-  if (messages.length > 0) await sendWithTimeout(producer, messages, 120_000)
+  await loadGeneratedEvents(kafka, N)
 
   const without: number[] = []
   const withAgg: number[] = []
@@ -240,8 +141,16 @@ async function main(): Promise<void> {
   let last: WithAggregates | undefined
   let lastUrl = ''
   for (let r = 1; r <= REPEAT; r += 1) {
-    const plainUrl = await freshDatabase(pgHandle.url, `sretl_benchagg_${process.pid}_plain${r}`)
-    const aggUrl = await freshDatabase(pgHandle.url, `sretl_benchagg_${process.pid}_agg${r}`)
+    const plainUrl = await freshDatabase(
+      pgHandle.url,
+      `sretl_benchagg_${process.pid}_plain${r}`,
+      loadReferenceData,
+    )
+    const aggUrl = await freshDatabase(
+      pgHandle.url,
+      `sretl_benchagg_${process.pid}_agg${r}`,
+      loadReferenceData,
+    )
     await last?.stop()
     let start = performance.now()
     const plain = startBenchLander(setup, plainUrl, `bench-plain-${r}`)
@@ -315,31 +224,7 @@ async function main(): Promise<void> {
     }
     // the first minute boundary of the steady phase: windows ending from then on hold steady data only
     steadyFrom.at = Math.ceil((Date.now() + 1) / 60_000) * 60_000
-    const total = RATE * STEADY_SECONDS
-    const source = generateEvents(total, { seed: 7, from: now, to: now + STEADY_SECONDS * 1000 })
-    const start = Date.now()
-    let sent = 0
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((Date.now() - start) * RATE) / 1000))
-      const batch: BytesMessage[] = []
-      for (; sent < due; sent += 1) {
-        const next = source.next()
-        if (next.done === true) break
-        const time = Date.now()
-        const stamped = {
-          ...next.value,
-          event_time: new Date(time).toISOString(),
-          event_id: uuidv7(time, randomBytes(10)),
-        }
-        batch.push({
-          topic: topics.salesEvents,
-          key: Buffer.from(stamped.store_id),
-          value: Buffer.from(JSON.stringify(stamped)),
-        })
-      }
-      if (batch.length > 0) await sendWithTimeout(producer, batch, 30_000)
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
+    const total = await produceSteady(kafka, RATE, STEADY_SECONDS)
     await last.lander.waitForRecords(N + total)
     await new Promise((resolve) => setTimeout(resolve, 2000))
     const delays = (await outside.read?.(lastUrl)) ?? []
@@ -382,9 +267,11 @@ async function main(): Promise<void> {
   log(`| ratio with / without (target ≥ 0.7) | ${(rateWith / rateWithout).toFixed(2)} |`)
   log(`| every aggregate row published, after the last commit | ${median(publishLag).toFixed(1)} s |`)
   for (const [aggregate, f] of Object.entries(fresh)) {
-    log(
-      `| freshness ${aggregate} at ${RATE}/s (target P95 ≤ 2 s) | P50 ${f.p50.toFixed(2)} s, P95 ${f.p95.toFixed(2)} s, P99 ${f.p99.toFixed(2)} s (${fmt(f.n)} windows) |`,
-    )
+    const figures =
+      f.n === 0
+        ? 'no window ended during the steady phase (run it for longer than a minute)'
+        : `P50 ${f.p50.toFixed(2)} s, P95 ${f.p95.toFixed(2)} s, P99 ${f.p99.toFixed(2)} s (${fmt(f.n)} windows)`
+    log(`| freshness ${aggregate} at ${RATE}/s (target P95 ≤ 2 s) | ${figures} |`)
   }
   log('')
   log(
@@ -399,8 +286,4 @@ async function main(): Promise<void> {
   )
 }
 
-try {
-  await main()
-} finally {
-  await cleanup()
-}
+await runBenchmark(main)

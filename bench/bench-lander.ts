@@ -8,7 +8,7 @@ import { createConsumer, createProducer } from '../src/platform/kafka.ts'
 import { silentLogger } from '../src/platform/logger.ts'
 import { createMetricsRegistry } from '../src/platform/metrics.ts'
 import { createPool } from '../src/platform/postgres.ts'
-import type { Setup } from './lander.ts'
+import type { Setup } from './bench-stack.ts'
 
 export interface BenchLander {
   readonly config: LanderConfig

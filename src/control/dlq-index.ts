@@ -4,16 +4,7 @@
  * `maxBytes` of them (oldest forgotten first; a record larger than `maxRecordBytes` is held cut
  * short and cannot be replayed), so memory stays bounded however large the topic grows.
  */
-
-/** The lander's dead-letter headers (a contract: docs/architecture.md, "Dead letters"). */
-export const DLQ_HEADERS = {
-  code: 'error.code',
-  message: 'error.message',
-  sourceTopic: 'source.topic',
-  sourcePartition: 'source.partition',
-  sourceOffset: 'source.offset',
-  firstSeen: 'first.seen',
-} as const
+import { DLQ_HEADERS } from '../platform/topics.ts'
 
 /** What a replay adds, so a message going round in circles is visible (docs/api/control.md). */
 export const REPLAY_HEADERS = {

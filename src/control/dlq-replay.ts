@@ -12,14 +12,8 @@ import type { BytesMessage } from '../platform/kafka.ts'
 import { TokenBucket } from '../platform/token-bucket.ts'
 import { sleep } from '../platform/lifecycle.ts'
 import type { Actor, CommandOutcome, Commander } from './commander.ts'
-import {
-  DLQ_HEADERS,
-  positionKey,
-  replayCount,
-  REPLAY_HEADERS,
-  type DeadLetter,
-  type DlqIndex,
-} from './dlq-index.ts'
+import { DLQ_HEADERS } from '../platform/topics.ts'
+import { positionKey, replayCount, REPLAY_HEADERS, type DeadLetter, type DlqIndex } from './dlq-index.ts'
 
 export interface ReplaySettings {
   readonly ratePerSec: number

@@ -1,6 +1,6 @@
 /** The control service's metrics (docs/metrics.md lists them). */
 import { Counter, Gauge } from 'prom-client'
-import type { MetricsRegistry } from '../platform/metrics.ts'
+import { scrapedGauges, type MetricsRegistry } from '../platform/metrics.ts'
 import type { AuditResult } from './audit.ts'
 import type { CommandMetrics } from './commander.ts'
 
@@ -58,17 +58,7 @@ export function createControlMetrics(registry: MetricsRegistry, targets: readonl
 export type ControlMetrics = ReturnType<typeof createControlMetrics>
 
 export function registerControlGauges(registry: MetricsRegistry, readings: ControlReadings): void {
-  const registers = [registry]
-  const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read())
-      },
-    })
-  }
+  const gauge = scrapedGauges(registry)
   gauge('sretl_control_sessions', 'Signed-in sessions held.', () => readings.sessions())
   gauge('sretl_control_streams', 'Panels receiving live updates now.', () => readings.streams())
   gauge('sretl_control_dlq_held_records', 'Dead letters held for browsing and replay.', () =>

@@ -1,6 +1,6 @@
 /** The gateway's metrics (docs/metrics.md lists them). */
-import { Counter, Gauge, Histogram } from 'prom-client'
-import { operationBucketsSeconds, type MetricsRegistry } from '../platform/metrics.ts'
+import { Counter, Histogram } from 'prom-client'
+import { operationBucketsSeconds, scrapedGauges, type MetricsRegistry } from '../platform/metrics.ts'
 
 export interface GatewayReadings {
   inFlightRequests(): number
@@ -48,17 +48,7 @@ export function createGatewayMetrics(registry: MetricsRegistry) {
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>
 
 export function registerGatewayGauges(registry: MetricsRegistry, readings: GatewayReadings): void {
-  const registers = [registry]
-  const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read())
-      },
-    })
-  }
+  const gauge = scrapedGauges(registry)
   gauge('sretl_gateway_inflight_requests', 'Requests being handled now.', () => readings.inFlightRequests())
   gauge('sretl_gateway_inflight_events', 'Events handed to Kafka and not yet acknowledged.', () =>
     readings.inFlightEvents(),

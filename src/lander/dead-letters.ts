@@ -4,16 +4,10 @@
  * and replays them by these names (docs/architecture.md lists them); they are a contract.
  */
 import type { BytesMessage } from '../platform/kafka.ts'
+import { DLQ_HEADERS } from '../platform/topics.ts'
 import type { LanderRecord, Rejection } from './records.ts'
 
-export const DLQ_HEADERS = {
-  code: 'error.code',
-  message: 'error.message',
-  sourceTopic: 'source.topic',
-  sourcePartition: 'source.partition',
-  sourceOffset: 'source.offset',
-  firstSeen: 'first.seen',
-} as const
+export { DLQ_HEADERS }
 
 const OWN_HEADERS = new Set<string>(Object.values(DLQ_HEADERS))
 

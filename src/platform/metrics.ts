@@ -2,7 +2,7 @@
  * Prometheus metrics (prom-client). One registry per process; metric names follow
  * sretl_<component>_<what>_<unit> and every one is listed in docs/metrics.md.
  */
-import { collectDefaultMetrics, Registry } from 'prom-client'
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 
 export type MetricsRegistry = Registry
 
@@ -18,6 +18,25 @@ export function createMetricsRegistry(options: MetricsOptions): MetricsRegistry 
   registry.setDefaultLabels({ component: options.component })
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry })
   return registry
+}
+
+/**
+ * Registers gauges whose value is read from the running component whenever Prometheus scrapes
+ * (queue depths, states): nothing has to remember to set them.
+ */
+export function scrapedGauges(
+  registry: MetricsRegistry,
+): (name: string, help: string, read: () => number) => void {
+  return (name, help, read) => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read())
+      },
+    })
+  }
 }
 
 /** The body and content type of a `/metrics` response. */

@@ -4,6 +4,19 @@
 import type { KafkaConfig } from './base-config.ts'
 import type { TopicSpec } from './kafka.ts'
 
+/**
+ * Headers the lander puts on a dead letter, saying why and where it came from: a contract the
+ * control panel browses and replays by (docs/architecture.md, "Dead letters").
+ */
+export const DLQ_HEADERS = {
+  code: 'error.code',
+  message: 'error.message',
+  sourceTopic: 'source.topic',
+  sourcePartition: 'source.partition',
+  sourceOffset: 'source.offset',
+  firstSeen: 'first.seen',
+} as const
+
 export interface TopicNames {
   readonly salesEvents: string
   readonly salesDlq: string

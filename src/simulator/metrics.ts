@@ -1,6 +1,6 @@
 /** The simulator's metrics (docs/metrics.md lists them). */
-import { Counter, Gauge, Histogram } from 'prom-client'
-import { operationBucketsSeconds, type MetricsRegistry } from '../platform/metrics.ts'
+import { Counter, Histogram } from 'prom-client'
+import { operationBucketsSeconds, scrapedGauges, type MetricsRegistry } from '../platform/metrics.ts'
 import { FAULT_KINDS, MESSAGE_TYPES } from './event-source.ts'
 
 export interface SimulatorReadings {
@@ -56,17 +56,7 @@ export type SimulatorMetrics = ReturnType<typeof createSimulatorMetrics>
 
 /** Gauges read from the running simulator whenever Prometheus scrapes. */
 export function registerSimulatorGauges(registry: MetricsRegistry, readings: SimulatorReadings): void {
-  const registers = [registry]
-  const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read())
-      },
-    })
-  }
+  const gauge = scrapedGauges(registry)
   gauge('sretl_simulator_target_rate_per_second', 'Events per second the simulator aims at now.', () =>
     readings.targetRate(),
   )

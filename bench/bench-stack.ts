@@ -1,0 +1,230 @@
+/**
+ * What the landing benchmarks share: a Kafka broker of their own (unless KAFKA_BOOTSTRAP_SERVERS
+ * is set) with the pipeline's topics, fresh databases with the program's schema, the generated
+ * events loaded into the input topic, and clean-up of all of it — also on Ctrl-C.
+ */
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import pg from 'pg'
+import { uuidv7 } from '../src/domain/ids.ts'
+import type { SaleLine } from '../src/domain/sale-line.ts'
+import type { BaseConfig, KafkaConfig } from '../src/platform/base-config.ts'
+import {
+  createAdmin,
+  createProducer,
+  ensureTopics,
+  sendWithTimeout,
+  type BytesMessage,
+} from '../src/platform/kafka.ts'
+import { prepareDatabase } from '../src/platform/schema.ts'
+import { topicNames, topicSpecs, type TopicNames } from '../src/platform/topics.ts'
+import { startKafkaBroker } from '../src/stack/kafka-broker.ts'
+import { findFreePort } from '../src/stack/ports.ts'
+import { generateEvents } from './event-generator.ts'
+
+export const log = (text: string): void => void process.stdout.write(`${text}\n`)
+export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+export const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN
+
+const cleanups: (() => Promise<void>)[] = []
+
+/** What the benchmark's landers read from and write to. */
+export interface Setup {
+  readonly kafka: KafkaConfig
+  readonly topics: TopicNames
+  readonly serverUrl: string
+  readonly copyFile: string
+}
+
+/** Runs `fn` at the end (last registered first), whether the benchmark finished or failed. */
+export function atCleanup(fn: () => Promise<void> | void): void {
+  cleanups.push(async () => {
+    await fn()
+  })
+}
+
+export async function cleanup(): Promise<void> {
+  while (cleanups.length > 0) {
+    await cleanups
+      .pop()?.()
+      .catch((err: unknown) => log(`clean-up step failed: ${String(err)}`))
+  }
+}
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)))
+
+/** Runs a benchmark's main and cleans up after it. */
+export async function runBenchmark(main: () => Promise<void>): Promise<void> {
+  try {
+    await main()
+  } finally {
+    await cleanup()
+  }
+}
+
+export async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * A fresh database with the program's schema (migrations, partitions) and, if asked, the
+ * reference data; dropped at the end.
+ */
+export async function freshDatabase(
+  serverUrl: string,
+  name: string,
+  load?: (client: pg.Client) => Promise<unknown>,
+): Promise<string> {
+  await admin(serverUrl, `CREATE DATABASE ${name}`)
+  atCleanup(async () => {
+    // a connection still closing can make the first attempt fail
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        return
+      } catch (err) {
+        if (attempt >= 5) throw err
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+      }
+    }
+  })
+  const u = new URL(serverUrl)
+  u.pathname = `/${name}`
+  const url = u.toString()
+  await prepareDatabase(url)
+  if (load) {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      await load(client)
+    } finally {
+      await client.end()
+    }
+  }
+  return url
+}
+
+/** The Kafka given in the environment, or a broker of the benchmark's own; topics created. */
+export async function benchKafka(
+  base: BaseConfig,
+  dir: string,
+  topicPrefix: string,
+): Promise<{ kafka: KafkaConfig; topics: TopicNames }> {
+  let kafka: KafkaConfig = { ...base.kafka, topicPrefix }
+  if (!process.env.KAFKA_BOOTSTRAP_SERVERS) {
+    const broker = await startKafkaBroker({
+      version: base.kafka.local.version,
+      port: await findFreePort(),
+      controllerPort: await findFreePort(),
+      heap: '1g',
+      dataDir: join(dir, 'kafka'),
+      logFile: join(dir, 'kafka.log'),
+      pidFile: join(dir, 'kafka.pid'),
+      cacheDir: base.paths.cache,
+      startTimeoutMs: 120_000,
+      javaHome: base.kafka.local.javaHome,
+      mavenCmd: base.kafka.local.mavenCmd,
+      onProgress: () => undefined,
+      overrides: { 'group.initial.rebalance.delay.ms': '0' },
+    })
+    atCleanup(() => broker.stop())
+    kafka = { ...kafka, bootstrapServers: [broker.bootstrap] }
+  }
+  const kafkaAdmin = createAdmin(kafka, 'bench-admin')
+  try {
+    await ensureTopics(kafkaAdmin, topicSpecs(kafka))
+    // a fresh broker creates __consumer_offsets at the first group request; not the lander's time
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await kafkaAdmin.describeGroups({ groups: ['bench-warm-up'] })
+        break
+      } catch (err) {
+        if (attempt >= 60) throw err
+        await new Promise((resolve) => setTimeout(resolve, 500))
+      }
+    }
+  } finally {
+    await kafkaAdmin.close()
+  }
+  return { kafka, topics: topicNames(kafka) }
+}
+
+/**
+ * Produces `n` generated events (bench/event-generator.ts, seed 42) of the last 20 hours to the
+ * input topic, keyed by store; `onChunk` sees each acknowledged chunk. Returns the JSON bytes.
+ */
+export async function loadGeneratedEvents(
+  kafka: KafkaConfig,
+  n: number,
+  onChunk: (events: readonly SaleLine[]) => void = () => undefined,
+): Promise<{ valueBytes: number }> {
+  const topic = topicNames(kafka).salesEvents
+  const producer = createProducer(kafka, 'bench-producer')
+  const now = Date.now()
+  let messages: BytesMessage[] = []
+  let events: SaleLine[] = []
+  let valueBytes = 0
+  const flush = async (): Promise<void> => {
+    await sendWithTimeout(producer, messages, 120_000)
+    onChunk(events)
+    messages = []
+    events = []
+  }
+  try {
+    for (const event of generateEvents(n, { from: now - 20 * 3600_000, to: now - 60_000 })) {
+      const value = Buffer.from(JSON.stringify(event))
+      valueBytes += value.byteLength
+      messages.push({ topic, key: Buffer.from(event.store_id), value })
+      events.push(event)
+      if (messages.length === 5000) await flush()
+    }
+    if (messages.length > 0) await flush()
+  } finally {
+    await producer.close()
+  }
+  return { valueBytes }
+}
+
+/**
+ * Produces `rate` generated events per second for `seconds`, each stamped with the time just
+ * before it is sent (new event_time and event_id), in small paced batches. Returns how many.
+ */
+export async function produceSteady(kafka: KafkaConfig, rate: number, seconds: number): Promise<number> {
+  const topic = topicNames(kafka).salesEvents
+  const producer = createProducer(kafka, 'bench-steady')
+  const total = rate * seconds
+  const now = Date.now()
+  const source = generateEvents(total, { seed: 7, from: now, to: now + seconds * 1000 })
+  const start = Date.now()
+  let sent = 0
+  try {
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - start) * rate) / 1000))
+      const batch: BytesMessage[] = []
+      for (; sent < due; sent += 1) {
+        const next = source.next()
+        if (next.done === true) break
+        const time = Date.now()
+        const stamped = {
+          ...next.value,
+          event_time: new Date(time).toISOString(),
+          event_id: uuidv7(time, randomBytes(10)),
+        }
+        batch.push({ topic, key: Buffer.from(stamped.store_id), value: Buffer.from(JSON.stringify(stamped)) })
+      }
+      if (batch.length > 0) await sendWithTimeout(producer, batch, 30_000)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  } finally {
+    await producer.close()
+  }
+  return total
+}

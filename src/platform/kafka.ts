@@ -126,6 +126,21 @@ export function createAdmin(kafka: ConnectionSettings, clientSuffix = 'admin'): 
 }
 
 /** One metadata request; true when a broker answered. */
+/**
+ * Refuses (GROUP_ACTIVE) while a member of the consumer group runs: offsets and the tables the
+ * group maintains may only be rewritten behind its back when nobody of it is there.
+ */
+export async function assertGroupIdle(admin: Admin, group: string): Promise<void> {
+  const groups = await admin.describeGroups({ groups: [group] })
+  const members = groups.get(group)?.members.size ?? 0
+  if (members > 0) {
+    throw new SretlError(
+      'GROUP_ACTIVE',
+      `${members} lander(s) of group ${group} are running; stop them and try again`,
+    )
+  }
+}
+
 export async function kafkaAnswers(kafka: ConnectionSettings, timeoutMs = 3000): Promise<boolean> {
   const admin = new Admin({
     ...connection(kafka, 'probe'),

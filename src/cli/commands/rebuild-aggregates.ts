@@ -2,8 +2,7 @@ import { landerOwnSection } from '../../lander/config.ts'
 import { rebuildAggregates } from '../../platform/aggregate-rebuild.ts'
 import { baseConfigSection } from '../../platform/base-config.ts'
 import { combineSections, loadConfig } from '../../platform/config.ts'
-import { SretlError } from '../../platform/errors.ts'
-import { createAdmin } from '../../platform/kafka.ts'
+import { assertGroupIdle, createAdmin } from '../../platform/kafka.ts'
 import { createPool } from '../../platform/postgres.ts'
 import { defineCommand } from '../command.ts'
 import { formatCount } from '../ui.ts'
@@ -25,14 +24,7 @@ export const rebuildAggregatesCommand = defineCommand({
     const group = config.lander.groupId
     const admin = createAdmin(config.base.kafka, 'rebuild-aggregates')
     try {
-      const groups = await admin.describeGroups({ groups: [group] })
-      const members = groups.get(group)?.members.size ?? 0
-      if (members > 0) {
-        throw new SretlError(
-          'GROUP_ACTIVE',
-          `${members} lander(s) of group ${group} are running; stop them and try again`,
-        )
-      }
+      await assertGroupIdle(admin, group)
     } finally {
       await admin.close().catch(() => undefined)
     }

@@ -2,7 +2,7 @@ import { landerOwnSection } from '../../lander/config.ts'
 import { baseConfigSection } from '../../platform/base-config.ts'
 import { combineSections, loadConfig } from '../../platform/config.ts'
 import { errorMessage, SretlError } from '../../platform/errors.ts'
-import { createAdmin } from '../../platform/kafka.ts'
+import { assertGroupIdle, createAdmin } from '../../platform/kafka.ts'
 import { createPool } from '../../platform/postgres.ts'
 import { topicNames } from '../../platform/topics.ts'
 import { defineCommand } from '../command.ts'
@@ -67,14 +67,7 @@ export const resetOffsetsCommand = defineCommand({
       max: 1,
     })
     try {
-      const groups = await admin.describeGroups({ groups: [group] })
-      const members = groups.get(group)?.members.size ?? 0
-      if (members > 0) {
-        throw new SretlError(
-          'GROUP_ACTIVE',
-          `${members} lander(s) of group ${group} are running; stop them and try again`,
-        )
-      }
+      await assertGroupIdle(admin, group)
       const metadata = await admin.metadata({ topics: [topic] })
       const count = metadata.topics.get(topic)?.partitionsCount ?? 0
       const partitions = Array.from({ length: count }, (_, p) => p)

@@ -6,6 +6,7 @@
  * (EXPLAIN ANALYZE, BUFFERS) and its latency over 100 runs with varying parameters — the
  * material of docs/queries.md. Uses DATABASE_URL or the local server; drops the database after.
  */
+import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { baseConfigSection } from '../src/platform/base-config.ts'
@@ -50,6 +51,12 @@ try {
   )
   await client.query('RESET ROLE')
   await client.query('SET ROLE sretl_reader')
+  const version = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")
+  log(
+    `${new Date().toISOString().slice(0, 10)}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average before the queries ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; PostgreSQL ${version.rows[0]?.v ?? '?'}.`,
+  )
 
   const now = Date.now()
   const paramsFor = (query: SalesQueryName, i: number): unknown[] => {

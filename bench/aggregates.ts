@@ -1,7 +1,7 @@
 /**
  * `npm run bench:aggregates [-- --events N --steady-seconds S --rate R --repeat K]`
  *
- * 1. Loads N realistic events (bench/event-generator.ts) into a fresh topic of 6 partitions.
+ * 1. Loads N realistic events (the store simulator's generator, bench/simulator-events.ts) into a fresh topic of 6 partitions.
  * 2. Drains that topic with the lander twice per round, each into a fresh database: without the
  *    aggregates (AGGREGATES_ENABLED=false) and with them, and prints both landing rates and their
  *    ratio (target ≥ 0.7), plus how long after the last commit every aggregate row was published.
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   })
   const setup: Setup = { kafka, topics, serverUrl: pgHandle.url, copyFile: '' }
 
-  log(`Loading ${fmt(N)} events (bench/event-generator.ts, seed 42)…`)
+  log(`Loading ${fmt(N)} events (the store simulator's generator, 20 hours of history)…`)
   await loadGeneratedEvents(kafka, N)
 
   const without: number[] = []

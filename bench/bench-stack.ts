@@ -3,10 +3,8 @@
  * is set) with the pipeline's topics, fresh databases with the program's schema, the generated
  * events loaded into the input topic, and clean-up of all of it — also on Ctrl-C.
  */
-import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import pg from 'pg'
-import { uuidv7 } from '../src/domain/ids.ts'
 import type { SaleLine } from '../src/domain/sale-line.ts'
 import type { BaseConfig, KafkaConfig } from '../src/platform/base-config.ts'
 import {
@@ -20,7 +18,7 @@ import { prepareDatabase } from '../src/platform/schema.ts'
 import { topicNames, topicSpecs, type TopicNames } from '../src/platform/topics.ts'
 import { startKafkaBroker } from '../src/stack/kafka-broker.ts'
 import { findFreePort } from '../src/stack/ports.ts'
-import { generateEvents } from './event-generator.ts'
+import { historySimulatorEvents, liveSimulatorSource } from './simulator-events.ts'
 
 export const log = (text: string): void => void process.stdout.write(`${text}\n`)
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
@@ -158,8 +156,8 @@ export async function benchKafka(
 }
 
 /**
- * Produces `n` generated events (bench/event-generator.ts, seed 42) of the last 20 hours to the
- * input topic, keyed by store; `onChunk` sees each acknowledged chunk. Returns the JSON bytes.
+ * Produces `n` events of the store simulator's generator (seed bench-42) over the last 20 hours to
+ * the input topic, keyed by store; `onChunk` sees each acknowledged chunk. Returns the JSON bytes.
  */
 export async function loadGeneratedEvents(
   kafka: KafkaConfig,
@@ -179,7 +177,11 @@ export async function loadGeneratedEvents(
     events = []
   }
   try {
-    for (const event of generateEvents(n, { from: now - 20 * 3600_000, to: now - 60_000 })) {
+    for (const event of historySimulatorEvents(n, {
+      seed: 'bench-42',
+      fromMs: now - 20 * 3600_000,
+      toMs: now - 60_000,
+    })) {
       const value = Buffer.from(JSON.stringify(event))
       valueBytes += value.byteLength
       messages.push({ topic, key: Buffer.from(event.store_id), value })
@@ -194,33 +196,27 @@ export async function loadGeneratedEvents(
 }
 
 /**
- * Produces `rate` generated events per second for `seconds`, each stamped with the time just
- * before it is sent (new event_time and event_id), in small paced batches. Returns how many.
+ * Produces `rate` events per second for `seconds` from the simulator's generator on the live
+ * clock (each stamped as it is taken, just before it is sent), in small paced batches. Returns
+ * how many.
  */
 export async function produceSteady(kafka: KafkaConfig, rate: number, seconds: number): Promise<number> {
   const topic = topicNames(kafka).salesEvents
   const producer = createProducer(kafka, 'bench-steady')
+  const source = liveSimulatorSource('bench-steady')
   const total = rate * seconds
-  const now = Date.now()
-  const source = generateEvents(total, { seed: 7, from: now, to: now + seconds * 1000 })
   const start = Date.now()
   let sent = 0
   try {
     while (sent < total) {
       const due = Math.min(total, Math.floor(((Date.now() - start) * rate) / 1000))
-      const batch: BytesMessage[] = []
-      for (; sent < due; sent += 1) {
-        const next = source.next()
-        if (next.done === true) break
-        const time = Date.now()
-        const stamped = {
-          ...next.value,
-          event_time: new Date(time).toISOString(),
-          event_id: uuidv7(time, randomBytes(10)),
-        }
-        batch.push({ topic, key: Buffer.from(stamped.store_id), value: Buffer.from(JSON.stringify(stamped)) })
+      if (due > sent) {
+        const batch: BytesMessage[] = source
+          .take(due - sent)
+          .map((m) => ({ topic, key: m.key, value: m.value }))
+        await sendWithTimeout(producer, batch, 30_000)
+        sent += batch.length
       }
-      if (batch.length > 0) await sendWithTimeout(producer, batch, 30_000)
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
   } finally {

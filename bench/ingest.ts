@@ -17,19 +17,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { Random } from '../src/domain/random.ts'
-import { referenceProducts, referenceStores } from '../src/domain/reference-data.ts'
 import { baseConfigSection } from '../src/platform/base-config.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { createAdmin, ensureTopics } from '../src/platform/kafka.ts'
 import { topicSpecs } from '../src/platform/topics.ts'
-import { EventSource, NO_FAULTS } from '../src/simulator/event-source.ts'
-import { ReceiptGenerator } from '../src/simulator/receipts.ts'
-import { liveTimeline } from '../src/simulator/timeline.ts'
-import { DEFAULT_TRAFFIC } from '../src/simulator/traffic.ts'
 import { startKafkaBroker, type KafkaBroker } from '../src/stack/kafka-broker.ts'
 import { findFreePort } from '../src/stack/ports.ts'
 import { runCommand } from '../src/stack/run-command.ts'
+import { liveSimulatorSource } from './simulator-events.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000)
@@ -115,27 +110,9 @@ try {
 
 /** Simulator events (compact JSON), the payloads every phase uses. */
 function sampleEvents(n: number): Buffer[] {
-  const generator = new ReceiptGenerator({
-    seed: `bench-${Date.now()}`,
-    stores: referenceStores(),
-    products: referenceProducts(),
-    settings: {
-      zipfExponent: 1.1,
-      returnShare: 0.03,
-      voidShare: 0.01,
-      anonymousShare: 0.55,
-      promotionsPerWeek: 6,
-      traffic: DEFAULT_TRAFFIC,
-      loyaltyKey: 'bench',
-    },
-  })
-  const source = new EventSource({
-    generator,
-    timeline: liveTimeline(Date.now),
-    faults: NO_FAULTS,
-    random: new Random('bench'),
-  })
-  return source.take(n).map((m) => m.value)
+  return liveSimulatorSource(`bench-${Date.now()}`)
+    .take(n)
+    .map((m) => m.value)
 }
 
 async function producerPerformance(

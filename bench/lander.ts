@@ -1,7 +1,7 @@
 /**
  * `npm run bench:lander [-- --events N --steady-seconds S --rate R]`
  *
- * 1. Loads N realistic events (bench/event-generator.ts) into a fresh topic of 6 partitions, and
+ * 1. Loads N realistic events (the store simulator's generator, bench/simulator-events.ts) into a fresh topic of 6 partitions, and
  *    writes the same rows as a COPY text file.
  * 2. Times `psql \copy` of that file into sales_raw of a fresh database (the same migrations, so
  *    the same partitions and indexes): the physical reference on this machine.
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const setup: Setup = { kafka, topics, serverUrl: pgHandle.url, copyFile: join(dir, 'rows.copy') }
 
   // 1. the events: into Kafka and, as the same rows, into a COPY file
-  log(`Loading ${fmt(N)} events (bench/event-generator.ts, seed 42)…`)
+  log(`Loading ${fmt(N)} events (the store simulator's generator, 20 hours of history)…`)
   const fd = openSync(setup.copyFile, 'w')
   const loadStart = performance.now()
   const { valueBytes } = await loadGeneratedEvents(kafka, N, (events) =>

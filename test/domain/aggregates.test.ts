@@ -9,32 +9,20 @@ import {
   OVERALL_SCOPE,
 } from '../../src/domain/aggregates.ts'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
+import { makeSaleLine } from '../support/events.ts'
 
-const line = (overrides: Partial<SaleLine>): SaleLine => {
-  const quantity = overrides.quantity ?? 2
-  const unit = overrides.unit_price_minor ?? 100
-  const discount = overrides.discount_minor ?? 0
-  const tax = overrides.tax_minor ?? 0
-  return {
+/** One fixed line (id, time, store, receipt) at 100 per unit and no tax, unless told otherwise. */
+const line = (overrides: Partial<SaleLine>): SaleLine =>
+  makeSaleLine({
     event_id: '01900000-0000-7000-8000-000000000000',
-    event_type: 'SALE',
     event_time: '2026-10-20T10:00:00.000Z',
     store_id: 'S0001',
     register_id: 'R01',
     receipt_id: 'RC1',
-    line_no: 1,
-    sku: 'SKU-00001',
-    category: 'grocery',
-    quantity,
-    unit_price_minor: unit,
-    discount_minor: discount,
-    tax_minor: tax,
-    net_amount_minor: quantity * unit - discount + tax,
-    currency: 'EUR',
-    payment_method: 'CARD',
+    unit_price_minor: 100,
+    tax_minor: 0,
     ...overrides,
-  }
-}
+  })
 
 const row = (overrides: Partial<SaleLine>) => {
   const event = line(overrides)

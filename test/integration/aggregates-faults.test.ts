@@ -1,34 +1,18 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { seedReference } from '../support/aggregates.ts'
 import { startComponent } from '../support/components.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  runCli,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
+import { pipelineEnv, runCli, waitFor } from '../support/harness.ts'
 import {
   countRows,
-  killChildLanders,
   metricValue,
   startChildLander,
   waitCaughtUp,
   type ChildLander,
 } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-  await seedReference(db.pool())
-})
-after(async () => {
-  await killChildLanders()
-  await db.drop()
-})
+const db = useTestDatabase({ setUp: (created) => seedReference(created.pool()) })
 
 interface AggregatesStatus {
   watermark: string | null
@@ -45,37 +29,31 @@ const aggregatesOf = async (lander: ChildLander): Promise<AggregatesStatus | nul
 
 test('aggregates should equal their oracle after late events, offline bursts, duplicates, a DST change, two kill -9 and a replay from the earliest offset', async () => {
   const group = 'agg-faults'
-  const env = testEnv({
-    databaseUrl: db.url,
-    extra: {
-      LANDER_GROUP_ID: group,
-      LANDER_SESSION_TIMEOUT_MS: '6000',
-      LANDER_BATCH_MAX_ROWS: '2000',
-      LANDER_MAINTENANCE_INTERVAL_MS: '0',
-      LANDER_LAG_INTERVAL_MS: '500',
-      AGG_GRACE_PERIOD_MS: '120000',
-      AGG_IDLE_MS: '3000',
-      AGG_CYCLE_INTERVAL_MS: '200',
-      // the simulator writes 12 simulated hours across Europe's change back to winter time
-      // (2026-10-25 01:00 UTC), with every fault that reaches the lander as a valid event
-      SIMULATOR_CLOCK: 'simulated',
-      SIMULATOR_HISTORY_START: '2026-10-24T23:00:00.000Z',
-      SIMULATOR_HISTORY_DAYS: '0.5',
-      SIMULATOR_EVENTS_PER_DAY: '90000',
-      RATE_PER_SEC: '2500',
-      SIMULATOR_SEED: 'aggregates-faults',
-      SIMULATOR_EXIT_WHEN_DONE: 'true',
-      SIMULATOR_FAULT_LATE_SHARE: '0.05',
-      SIMULATOR_FAULT_LATE_MEAN_DELAY_MS: '600000',
-      SIMULATOR_FAULT_OFFLINE_SHARE: '0.01',
-      SIMULATOR_FAULT_DUPLICATE_SHARE: '0.05',
-      SIMULATOR_FAULT_MALFORMED_SHARE: '0.005',
-      SIMULATOR_FAULT_FAR_DATE_SHARE: '0.002',
-    },
+  const { env, kafka, pool } = await pipelineEnv(db, {
+    LANDER_GROUP_ID: group,
+    LANDER_SESSION_TIMEOUT_MS: '6000',
+    LANDER_BATCH_MAX_ROWS: '2000',
+    LANDER_MAINTENANCE_INTERVAL_MS: '0',
+    LANDER_LAG_INTERVAL_MS: '500',
+    AGG_GRACE_PERIOD_MS: '120000',
+    AGG_IDLE_MS: '3000',
+    AGG_CYCLE_INTERVAL_MS: '200',
+    // the simulator writes 12 simulated hours across Europe's change back to winter time
+    // (2026-10-25 01:00 UTC), with every fault that reaches the lander as a valid event
+    SIMULATOR_CLOCK: 'simulated',
+    SIMULATOR_HISTORY_START: '2026-10-24T23:00:00.000Z',
+    SIMULATOR_HISTORY_DAYS: '0.5',
+    SIMULATOR_EVENTS_PER_DAY: '90000',
+    RATE_PER_SEC: '2500',
+    SIMULATOR_SEED: 'aggregates-faults',
+    SIMULATOR_EXIT_WHEN_DONE: 'true',
+    SIMULATOR_FAULT_LATE_SHARE: '0.05',
+    SIMULATOR_FAULT_LATE_MEAN_DELAY_MS: '600000',
+    SIMULATOR_FAULT_OFFLINE_SHARE: '0.01',
+    SIMULATOR_FAULT_DUPLICATE_SHARE: '0.05',
+    SIMULATOR_FAULT_MALFORMED_SHARE: '0.005',
+    SIMULATOR_FAULT_FAR_DATE_SHARE: '0.002',
   })
-  const kafka = configFor(env).kafka
-  await createTopicsFor(kafka)
-  const pool = db.pool('sretl_reader')
 
   let lander = await startChildLander(env)
   const simulator = await startComponent('simulator', env)
@@ -85,8 +63,7 @@ test('aggregates should equal their oracle after late events, offline bursts, du
       timeoutMs: 120_000,
       message: `the lander did not land ${atLeast} rows`,
     })
-    lander.cli.child.kill('SIGKILL')
-    await lander.cli.exited
+    await lander.kill()
     lander = await startChildLander(env)
   }
   // while events still flow: what verify compares matches; the rest is reported in flight
@@ -96,8 +73,7 @@ test('aggregates should equal their oracle after late events, offline bursts, du
   await waitCaughtUp(kafka, pool, group, 180_000)
 
   // replay everything once: stop the lander, reset the stored offsets, start again
-  lander.cli.child.kill('SIGTERM')
-  assert.equal(await lander.cli.exited, 0)
+  assert.equal(await lander.stop(), 0)
   const reset = await runCli(['reset-offsets', 'lander', '--to-earliest'], env)
   assert.equal(reset.code, 0, reset.stderr + reset.stdout)
   const rowsBefore = await countRows(pool)
@@ -145,6 +121,5 @@ test('aggregates should equal their oracle after late events, offline bursts, du
      WHERE time_zone = 'Europe/Berlin' AND local_date = '2026-10-25' AND local_hour = 2`,
   )
   assert.equal(repeated.rows[0]?.n, 2, 'two distinct hours are local hour 2 on 2026-10-25')
-  lander.cli.child.kill('SIGTERM')
-  assert.equal(await lander.cli.exited, 0)
+  assert.equal(await lander.stop(), 0)
 })

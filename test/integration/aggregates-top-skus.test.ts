@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
 import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
-import { seedReference, startAggregatingLander } from '../support/aggregates.ts'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import { produce, waitCaughtUp } from '../support/lander.ts'
+import { seedReference, startAggregatingLander, waitAllPublished } from '../support/aggregates.ts'
+import { makeSaleLine } from '../support/events.ts'
+import { pipelineEnv } from '../support/harness.ts'
+import { landSales } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-  await seedReference(db.pool())
-})
-after(async () => {
-  await db.drop()
-})
+const db = useTestDatabase({ setUp: (created) => seedReference(created.pool()) })
 
 /** One line of `units` × `unit` for a SKU at 10:xx UTC (12:xx local in Berlin and Paris). */
 const sale = (store: string, sku: string, units: number, unit: number, minute: number): SaleLine =>
@@ -37,9 +24,7 @@ const sale = (store: string, sku: string, units: number, unit: number, minute: n
   })
 
 test('top_skus should break ties by units then SKU id, per store and overall per currency, exactly as the oracle ranks', async () => {
-  const env = testEnv({ databaseUrl: db.url, extra: { LANDER_GROUP_ID: 'agg-top', AGG_IDLE_MS: '1000' } })
-  const kafka = configFor(env).kafka
-  await createTopicsFor(kafka)
+  const { env, kafka, pool } = await pipelineEnv(db, { LANDER_GROUP_ID: 'agg-top', AGG_IDLE_MS: '1000' })
   const events: SaleLine[] = [
     // S0001: twelve SKUs; 00003/00007/00005 tie on 600 (units 3, 3, 6); 00010/00011 tie on everything
     sale('S0001', 'SKU-00001', 1, 1000, 1),
@@ -60,19 +45,8 @@ test('top_skus should break ties by units then SKU id, per store and overall per
   ]
   const lander = startAggregatingLander(kafka, db.url, env)
   try {
-    await produce(
-      kafka,
-      events.map((e) => ({ key: e.store_id, value: encodeEvent(e) })),
-    )
-    const pool = db.pool('sretl_reader')
-    await waitCaughtUp(kafka, pool, 'agg-top')
-    await waitFor(
-      async () => {
-        const outcome = await lander.aggregates.cycleNow()
-        return outcome.ran && !outcome.more && (outcome.unpublished?.top_skus ?? 1) === 0
-      },
-      { timeoutMs: 30_000, message: 'top_skus not published' },
-    )
+    await landSales(kafka, pool, 'agg-top', events)
+    await waitAllPublished(lander, { only: 'top_skus', message: 'top_skus not published' })
     const ranks = async (scope: string, store: string) =>
       (
         await pool.query<{ rank: number; sku: string; name: string | null; category: string | null }>(

@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
 import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
 import { topicNames } from '../../src/platform/topics.ts'
 import { latestValues, seedReference, startAggregatingLander } from '../support/aggregates.ts'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import { metricValue, produce, waitCaughtUp } from '../support/lander.ts'
+import { makeSaleLine } from '../support/events.ts'
+import { pipelineEnv, waitFor } from '../support/harness.ts'
+import { landSales, metricValue } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-  await seedReference(db.pool())
-})
-after(async () => {
-  await db.drop()
-})
+const db = useTestDatabase({ setUp: (created) => seedReference(created.pool()) })
 
 const STORE = 'S0002' // Europe/Paris, EUR
 const at = (iso: string, overrides: Partial<SaleLine> = {}): SaleLine =>
@@ -36,20 +23,14 @@ interface MinuteRow {
 }
 
 test('aggregates should flag a window final only after its grace period, flag a later change as a correction, and keep every topic’s latest value equal to its row', async () => {
-  const env = testEnv({
-    databaseUrl: db.url,
-    extra: { LANDER_GROUP_ID: 'agg-topics', AGG_GRACE_PERIOD_MS: '60000', AGG_IDLE_MS: '600000' },
+  const { env, kafka, pool } = await pipelineEnv(db, {
+    LANDER_GROUP_ID: 'agg-topics',
+    AGG_GRACE_PERIOD_MS: '60000',
+    AGG_IDLE_MS: '600000',
   })
-  const kafka = configFor(env).kafka
-  await createTopicsFor(kafka)
-  const pool = db.pool('sretl_reader')
   const lander = startAggregatingLander(kafka, db.url, env)
   const send = async (events: SaleLine[]): Promise<void> => {
-    await produce(
-      kafka,
-      events.map((e) => ({ key: e.store_id, value: encodeEvent(e) })),
-    )
-    await waitCaughtUp(kafka, pool, 'agg-topics')
+    await landSales(kafka, pool, 'agg-topics', events)
     await lander.aggregates.cycleNow()
   }
   const minute = async (start: string): Promise<MinuteRow | undefined> =>

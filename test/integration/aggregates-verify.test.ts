@@ -1,44 +1,16 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
-import { seedReference, startAggregatingLander, type AggregatingLander } from '../support/aggregates.ts'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  runCli,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import { produce, waitCaughtUp } from '../support/lander.ts'
+import { seedReference, startAggregatingLander, waitAllPublished } from '../support/aggregates.ts'
+import { makeSaleLine } from '../support/events.ts'
+import { pipelineEnv, runCli } from '../support/harness.ts'
+import { landSales } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-  await seedReference(db.pool())
-})
-after(async () => {
-  await db.drop()
-})
-
-const settled = async (lander: AggregatingLander): Promise<void> => {
-  await waitFor(
-    async () => {
-      const outcome = await lander.aggregates.cycleNow()
-      return (
-        outcome.ran && !outcome.more && Object.values(outcome.unpublished ?? { x: 1 }).every((n) => n === 0)
-      )
-    },
-    { timeoutMs: 30_000, message: 'the aggregates were not all published' },
-  )
-}
+const db = useTestDatabase({ setUp: (created) => seedReference(created.pool()) })
 
 test('sretl verify should name a key that differs from the oracle and exit 1, and sretl rebuild-aggregates should make the tables match again', async () => {
-  const env = testEnv({ databaseUrl: db.url, extra: { LANDER_GROUP_ID: 'agg-verify', AGG_IDLE_MS: '1000' } })
-  const kafka = configFor(env).kafka
-  await createTopicsFor(kafka)
+  const { env, kafka, pool } = await pipelineEnv(db, { LANDER_GROUP_ID: 'agg-verify', AGG_IDLE_MS: '1000' })
   const events: SaleLine[] = Array.from({ length: 40 }, (_, i) =>
     makeSaleLine({
       store_id: i % 2 === 0 ? 'S0001' : 'S0008',
@@ -48,15 +20,10 @@ test('sretl verify should name a key that differs from the oracle and exit 1, an
       event_time: new Date(Date.parse('2026-10-21T08:00:00.000Z') + i * 97_000).toISOString(),
     }),
   )
-  const pool = db.pool('sretl_reader')
   let lander = startAggregatingLander(kafka, db.url, env)
   try {
-    await produce(
-      kafka,
-      events.map((e) => ({ key: e.store_id, value: encodeEvent(e) })),
-    )
-    await waitCaughtUp(kafka, pool, 'agg-verify')
-    await settled(lander)
+    await landSales(kafka, pool, 'agg-verify', events)
+    await waitAllPublished(lander)
     const clean = await runCli(['verify'], env)
     assert.equal(clean.code, 0, clean.stdout + clean.stderr)
     assert.match(clean.stdout, /All aggregates match their oracle/)
@@ -91,7 +58,7 @@ test('sretl verify should name a key that differs from the oracle and exit 1, an
     assert.equal(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr)
     assert.match(rebuilt.stdout, /Rebuilt from sales_raw/)
     lander = startAggregatingLander(kafka, db.url, env)
-    await settled(lander)
+    await waitAllPublished(lander)
     const again = await runCli(['verify'], env)
     assert.equal(again.code, 0, again.stdout + again.stderr)
     const audit = await pool.query<{ action: string }>(

@@ -1,28 +1,20 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
-import { latestValues, seedReference, startAggregatingLander } from '../support/aggregates.ts'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
 import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import { produce, waitCaughtUp } from '../support/lander.ts'
+  latestValues,
+  seedReference,
+  startAggregatingLander,
+  waitAllPublished,
+} from '../support/aggregates.ts'
+import { makeSaleLine } from '../support/events.ts'
+import { pipelineEnv } from '../support/harness.ts'
+import { landSales } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 import { topicNames } from '../../src/platform/topics.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-  await seedReference(db.pool())
-})
-after(async () => {
-  await db.drop()
-})
+const db = useTestDatabase({ setUp: (created) => seedReference(created.pool()) })
 
 const BERLIN = 'S0001'
 const KOLKATA = 'S0008'
@@ -36,9 +28,7 @@ const line = (store: string, time: string, overrides: Partial<SaleLine> = {}): S
   })
 
 test('aggregates should put boundary events in the window that starts there, start Kolkata hours at :30 UTC, give the 25-hour day 25 hours, and match the oracle', async () => {
-  const env = testEnv({ databaseUrl: db.url, extra: { LANDER_GROUP_ID: 'agg-windows', AGG_IDLE_MS: '1000' } })
-  const kafka = configFor(env).kafka
-  await createTopicsFor(kafka)
+  const { env, kafka, pool } = await pipelineEnv(db, { LANDER_GROUP_ID: 'agg-windows', AGG_IDLE_MS: '1000' })
   const events: SaleLine[] = [
     // minute edges (Berlin)
     line(BERLIN, '2026-10-20T10:00:00.000Z', { receipt_id: 'E1' }),
@@ -68,28 +58,15 @@ test('aggregates should put boundary events in the window that starts there, sta
   }
   const lander = startAggregatingLander(kafka, db.url, env)
   try {
-    await produce(
-      kafka,
-      events.map((e) => ({ key: e.store_id, value: encodeEvent(e) })),
-    )
-    const pool = db.pool('sretl_reader')
-    await waitCaughtUp(kafka, pool, 'agg-windows')
+    await landSales(kafka, pool, 'agg-windows', events)
     // the idle watermark moves to the wall clock: everything becomes final and is published
-    await waitFor(
-      async () => {
-        const outcome = await lander.aggregates.cycleNow()
-        const open = await pool.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM sales_hourly WHERE NOT final',
-        )
-        return (
-          outcome.ran &&
-          !outcome.more &&
-          open.rows[0]?.n === 0 &&
-          Object.values(outcome.unpublished ?? { x: 1 }).every((n) => n === 0)
-        )
-      },
-      { timeoutMs: 30_000, intervalMs: 300, message: 'aggregates were not all published' },
-    )
+    await waitAllPublished(lander, {
+      also: async () =>
+        (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sales_hourly WHERE NOT final'))
+          .rows[0]?.n === 0,
+      intervalMs: 300,
+      message: 'aggregates were not all published',
+    })
     const results = await verifyAggregates(pool, { limit: 20 })
     for (const r of results) {
       assert.equal(

@@ -1,31 +1,21 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { topicNames } from '../../src/platform/topics.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
 import { getJson, postJson, startComponent, type RunningComponent } from '../support/components.ts'
 import {
   PanelSession,
   startControl,
+  startControlWithUsers,
   TEST_AGENT,
   withToken,
-  writeUsersFile,
   type TestUsers,
 } from '../support/control.ts'
 import { makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  runCli,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
+import { configFor, pipelineEnv, runCli, waitFor } from '../support/harness.ts'
 import { messageCount } from '../support/kafka.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
 let env: Record<string, string>
 let simulator: RunningComponent
 let gateway: RunningComponent
@@ -35,18 +25,21 @@ let usersFile: string
 let controlEnv: Record<string, string>
 const sessions: Partial<Record<'viewer' | 'operator' | 'admin', PanelSession>> = {}
 
-before(async () => {
-  db = await createTestDatabase()
-  env = testEnv({
-    databaseUrl: db.url,
-    extra: { RATE_PER_SEC: '50', SIMULATOR_MAX_RATE_PER_SEC: '2000', SIMULATOR_SEED: 'control-api' },
-  })
-  await createTopicsFor(configFor(env).kafka)
+const db = useTestDatabase({
+  setUp: startComponents,
+  teardown: () => Promise.all([control?.stop(), simulator?.stop(), gateway?.stop()]),
+})
+
+async function startComponents(): Promise<void> {
+  ;({ env } = await pipelineEnv(db, {
+    RATE_PER_SEC: '50',
+    SIMULATOR_MAX_RATE_PER_SEC: '2000',
+    SIMULATOR_SEED: 'control-api',
+  }))
   ;[simulator, gateway] = await Promise.all([
     startComponent('simulator', env),
     startComponent('gateway', { ...env, GATEWAY_ALLOW_DEV_KEY: 'true' }),
   ])
-  ;({ file: usersFile, users } = await writeUsersFile(mkdtempSync(join(env.SRETL_HOME ?? '', 'users-'))))
   controlEnv = {
     ...env,
     SIMULATOR_URL: simulator.url,
@@ -55,15 +48,15 @@ before(async () => {
     LANDER_URL: `http://127.0.0.1:${await findFreePort()}`,
     CONTROL_LOGIN_ATTEMPTS_PER_MINUTE: '20',
   }
-  control = await startControl(controlEnv, usersFile)
+  ;({ control, users, usersFile } = await startControlWithUsers(controlEnv))
+  await signInAll()
+}
+
+async function signInAll(): Promise<void> {
   for (const role of ['viewer', 'operator', 'admin'] as const) {
     sessions[role] = await PanelSession.signIn(control.url, users[role])
   }
-})
-after(async () => {
-  await Promise.all([control?.stop(), simulator?.stop(), gateway?.stop()])
-  await db?.drop()
-})
+}
 
 const session = (role: 'viewer' | 'operator' | 'admin'): PanelSession => {
   const s = sessions[role]
@@ -315,9 +308,7 @@ test('rate changes should follow the safe limits: applied and measured, above th
   const limits = await withToken(control.url, users.viewer.token).get('/api/v1/limits')
   assert.equal(limits.body.rateCapPerSec, 1000)
   assert.equal(limits.body.rateCapSetBy, 'ada')
-  for (const role of ['viewer', 'operator', 'admin'] as const) {
-    sessions[role] = await PanelSession.signIn(control.url, users[role])
-  }
+  await signInAll()
 })
 
 test('the emergency stop should pause the simulator and the gateway together, and resume them', async () => {

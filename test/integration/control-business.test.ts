@@ -4,22 +4,14 @@
  * sums the test computes from the events it sent (a duplicate included, counted once).
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
 import type { RunningComponent } from '../support/components.ts'
-import { PanelSession, startControl, withToken, writeUsersFile, type TestUsers } from '../support/control.ts'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import { killChildLanders, produce, startChildLander, type ChildLander } from '../support/lander.ts'
+import { PanelSession, startControlWithUsers, withToken, type TestUsers } from '../support/control.ts'
+import { makeSaleLine } from '../support/events.ts'
+import { pipelineEnv, waitFor } from '../support/harness.ts'
+import { produceSales, startChildLander, type ChildLander } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
 interface StoreRow {
   store_id: string
@@ -56,7 +48,6 @@ interface BusinessBody {
 }
 
 const MINUTE = 60_000
-let db: TestDatabase
 let env: Record<string, string>
 let lander: ChildLander
 let control: RunningComponent
@@ -75,14 +66,12 @@ function chooseAt(now: number): Date {
   return new Date(minute - dayStart >= 100 * MINUTE ? minute - 2 * MINUTE : dayStart - 2 * MINUTE)
 }
 
-before(async () => {
-  db = await createTestDatabase()
-  env = testEnv({
-    databaseUrl: db.url,
-    extra: { AGG_IDLE_MS: '1000', AGG_CYCLE_INTERVAL_MS: '200' },
-  })
-  await createTopicsFor(configFor(env).kafka)
-  const reader = db.pool('sretl_reader')
+const db = useTestDatabase({ setUp: landAndStartControl, teardown: () => control?.stop() })
+
+async function landAndStartControl(): Promise<void> {
+  const pipeline = await pipelineEnv(db, { AGG_IDLE_MS: '1000', AGG_CYCLE_INTERVAL_MS: '200' })
+  env = pipeline.env
+  const reader = pipeline.pool
   const stores = await reader.query<StoreRow>(
     `SELECT DISTINCT ON (currency) store_id, currency, time_zone FROM stores
      WHERE currency IN ('EUR', 'INR') ORDER BY currency, store_id`,
@@ -113,22 +102,12 @@ before(async () => {
   sent.push(line(storeA, 80, skus[1] ?? '', 1, 7_000))
   sent.push(line(storeB, 10, skus[2] ?? '', 4, 25_000))
   const events = [...sent, sent[0] as SaleLine] // the first event twice: counted once
-  await produce(
-    configFor(env).kafka,
-    events.map((e) => ({ key: e.store_id, value: encodeEvent(e) })),
-  )
+  await produceSales(pipeline.kafka, events)
 
   lander = await startChildLander(env)
-  let usersFile: string
-  ;({ file: usersFile, users } = await writeUsersFile(mkdtempSync(join(env.SRETL_HOME ?? '', 'users-'))))
-  control = await startControl({ ...env, LANDER_URL: lander.url }, usersFile)
+  ;({ control, users } = await startControlWithUsers({ ...env, LANDER_URL: lander.url }))
   viewer = await PanelSession.signIn(control.url, users.viewer)
-})
-after(async () => {
-  await control?.stop()
-  await killChildLanders()
-  await db?.drop()
-})
+}
 
 const netOf = (e: SaleLine) => e.quantity * e.unit_price_minor - e.discount_minor
 const within = (e: SaleLine, from: number, to: number) => {

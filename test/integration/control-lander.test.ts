@@ -1,57 +1,39 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { findFreePort } from '../../src/stack/ports.ts'
 import type { RunningComponent } from '../support/components.ts'
-import { PanelSession, startControl, writeUsersFile, type TestUsers } from '../support/control.ts'
+import { PanelSession, startControlWithUsers } from '../support/control.ts'
 import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
+import { configFor, pipelineEnv, waitFor } from '../support/harness.ts'
 import {
   countRows,
-  killChildLanders,
   produce,
   produceContinuously,
   startChildLander,
   type ChildLander,
 } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
 let env: Record<string, string>
 let lander: ChildLander
 let control: RunningComponent
-let users: TestUsers
 let operator: PanelSession
 
-before(async () => {
-  db = await createTestDatabase()
-  env = testEnv({
-    databaseUrl: db.url,
-    extra: { LANDER_LAG_INTERVAL_MS: '250', CONTROL_DLQ_MAX_REPLAYS: '1' },
-  })
-  await createTopicsFor(configFor(env).kafka)
+const db = useTestDatabase({ setUp: startComponents, teardown: () => control?.stop() })
+
+async function startComponents(): Promise<void> {
+  ;({ env } = await pipelineEnv(db, { LANDER_LAG_INTERVAL_MS: '250', CONTROL_DLQ_MAX_REPLAYS: '1' }))
   lander = await startChildLander(env)
   const nowhere = `http://127.0.0.1:${await findFreePort()}`
-  let usersFile: string
-  ;({ file: usersFile, users } = await writeUsersFile(mkdtempSync(join(env.SRETL_HOME ?? '', 'users-'))))
-  control = await startControl(
-    { ...env, LANDER_URL: lander.url, SIMULATOR_URL: nowhere, GATEWAY_URL: nowhere },
-    usersFile,
-  )
-  operator = await PanelSession.signIn(control.url, users.operator)
-})
-after(async () => {
-  await control?.stop()
-  await killChildLanders()
-  await db?.drop()
-})
+  const started = await startControlWithUsers({
+    ...env,
+    LANDER_URL: lander.url,
+    SIMULATOR_URL: nowhere,
+    GATEWAY_URL: nowhere,
+  })
+  control = started.control
+  operator = await PanelSession.signIn(control.url, started.users.operator)
+}
 
 const lagOf = async () => {
   const status = await lander.status()

@@ -4,25 +4,16 @@
  * letter replayed until it lands. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import type { Page } from 'playwright-core'
 import { getJson, startComponent, type RunningComponent } from '../support/components.ts'
 import { launchBrowser, type TestBrowser } from '../support/browser.ts'
-import { startControl, writeUsersFile, type TestUsers } from '../support/control.ts'
+import { startControlWithUsers, type TestUsers } from '../support/control.ts'
 import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import { killChildLanders, produce, startChildLander, type ChildLander } from '../support/lander.ts'
+import { configFor, pipelineEnv, waitFor } from '../support/harness.ts'
+import { produce, startChildLander, type ChildLander } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
 let env: Record<string, string>
 let simulator: RunningComponent
 let gateway: RunningComponent
@@ -32,38 +23,35 @@ let users: TestUsers
 let browser: TestBrowser
 let page: Page
 
-before(async () => {
-  db = await createTestDatabase()
-  env = testEnv({
-    databaseUrl: db.url,
-    extra: {
-      RATE_PER_SEC: '50',
-      SIMULATOR_MAX_RATE_PER_SEC: '2000',
-      SIMULATOR_SEED: 'panel',
-      LANDER_LAG_INTERVAL_MS: '500',
-    },
-  })
-  await createTopicsFor(configFor(env).kafka)
+const db = useTestDatabase({
+  setUp: startComponentsAndBrowser,
+  teardown: async () => {
+    await browser?.close()
+    await Promise.all([control?.stop(), simulator?.stop(), gateway?.stop()])
+  },
+})
+
+async function startComponentsAndBrowser(): Promise<void> {
+  ;({ env } = await pipelineEnv(db, {
+    RATE_PER_SEC: '50',
+    SIMULATOR_MAX_RATE_PER_SEC: '2000',
+    SIMULATOR_SEED: 'panel',
+    LANDER_LAG_INTERVAL_MS: '500',
+  }))
   ;[simulator, gateway, lander] = await Promise.all([
     startComponent('simulator', env),
     startComponent('gateway', { ...env, GATEWAY_ALLOW_DEV_KEY: 'true' }),
     startChildLander(env),
   ])
-  let usersFile: string
-  ;({ file: usersFile, users } = await writeUsersFile(mkdtempSync(join(env.SRETL_HOME ?? '', 'users-'))))
-  control = await startControl(
-    { ...env, SIMULATOR_URL: simulator.url, GATEWAY_URL: gateway.url, LANDER_URL: lander.url },
-    usersFile,
-  )
+  ;({ control, users } = await startControlWithUsers({
+    ...env,
+    SIMULATOR_URL: simulator.url,
+    GATEWAY_URL: gateway.url,
+    LANDER_URL: lander.url,
+  }))
   browser = await launchBrowser(env.SRETL_HOME ?? '')
   page = browser.page
-})
-after(async () => {
-  await browser?.close()
-  await Promise.all([control?.stop(), simulator?.stop(), gateway?.stop()])
-  await killChildLanders()
-  await db?.drop()
-})
+}
 
 const text = (selector: string) => page.locator(selector).innerText()
 const legend = (chart: string, series: string) =>

@@ -1,62 +1,38 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
+import { test } from 'node:test'
+import { spreadLine } from '../support/events.ts'
+import { pipelineEnv, waitFor } from '../support/harness.ts'
 import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import {
-  killChildLanders,
-  landedIds,
+  assertLandedOnce,
   metricValue,
   produce,
+  saleEvent,
   startChildLander,
   waitCaughtUp,
   type OutgoingEvent,
 } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-})
-after(async () => {
-  await killChildLanders()
-  await db.drop()
-})
+const db = useTestDatabase()
 
 const events = (from: number, count: number): OutgoingEvent[] =>
-  Array.from({ length: count }, (_, i) => {
-    const e = makeSaleLine({
-      store_id: `S${String((from + i) % 29).padStart(3, '0')}`,
-      receipt_id: `RC-bp-${from + i}`,
-    })
-    return { key: e.store_id, value: encodeEvent(e) }
-  })
+  Array.from({ length: count }, (_, i) => saleEvent(spreadLine(from + i, 29, 'RC-bp')))
 
 test('lander should keep its memory bounded while PostgreSQL is blocked by a lock on sales_raw, and catch up afterwards', async () => {
-  const env = testEnv({
-    databaseUrl: db.url,
-    extra: {
-      LANDER_GROUP_ID: 'backpressure-lander',
-      LANDER_BATCH_MAX_ROWS: '500',
-      LANDER_FETCH_MAX_RECORDS: '1000',
-      LANDER_FETCH_MAX_BYTES: '262144',
-      LANDER_LAG_INTERVAL_MS: '300',
-      LANDER_MAINTENANCE_INTERVAL_MS: '0',
-    },
+  const { env, kafka, pool } = await pipelineEnv(db, {
+    LANDER_GROUP_ID: 'backpressure-lander',
+    LANDER_BATCH_MAX_ROWS: '500',
+    LANDER_FETCH_MAX_RECORDS: '1000',
+    LANDER_FETCH_MAX_BYTES: '262144',
+    LANDER_LAG_INTERVAL_MS: '300',
+    LANDER_MAINTENANCE_INTERVAL_MS: '0',
   })
-  const kafka = configFor(env).kafka
-  await createTopicsFor(kafka)
-  const pool = db.pool('sretl_reader')
   const warmup = events(0, 2000)
   await produce(kafka, warmup)
   const lander = await startChildLander(env)
   await waitCaughtUp(kafka, pool, 'backpressure-lander')
 
+  const backlog = events(2000, 40_000)
   // "PostgreSQL is slow": a transaction holds an exclusive lock on sales_raw
   const blocker = await db.pool().connect()
   await blocker.query('BEGIN')
@@ -65,7 +41,6 @@ test('lander should keep its memory bounded while PostgreSQL is blocked by a loc
   let limit = 0
   let maxRss = 0
   try {
-    const backlog = events(2000, 40_000)
     await produce(kafka, backlog)
     // the records wait in Kafka, not in the lander: lag grows to nearly the whole backlog
     await waitFor(
@@ -95,11 +70,8 @@ test('lander should keep its memory bounded while PostgreSQL is blocked by a loc
   assert.ok(maxRss < 512 * 1024 * 1024, `resident memory ${Math.round(maxRss / 1e6)} MB`)
 
   await waitCaughtUp(kafka, pool, 'backpressure-lander')
-  const ids = await landedIds(pool)
-  assert.equal(ids.length, 42_000)
-  assert.equal(new Set(ids).size, 42_000)
+  await assertLandedOnce(pool, [...warmup, ...backlog])
   const status = await lander.status()
   assert.equal(status.state, 'RUNNING')
-  lander.cli.child.kill('SIGTERM')
-  assert.equal(await lander.cli.exited, 0)
+  assert.equal(await lander.stop(), 0)
 })

@@ -3,7 +3,7 @@ import { after, test } from 'node:test'
 import type { NewRow } from '../../src/lander/landing.ts'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
 import { topicNames } from '../../src/platform/topics.ts'
-import { makeSaleLine, encodeEvent } from '../support/events.ts'
+import { spreadLine } from '../support/events.ts'
 import {
   configFor,
   createTestDatabase,
@@ -16,6 +16,7 @@ import {
   landedIds,
   metricValue,
   produce,
+  saleEvent,
   startInProcessLander,
   storedOffsets,
   waitCaughtUp,
@@ -30,10 +31,8 @@ for (const direct of [true, false]) {
     databases.push(db)
     const kafka = configFor(testEnv()).kafka
     await createTopicsFor(kafka)
-    const events: SaleLine[] = Array.from({ length: 3000 }, (_, i) =>
-      makeSaleLine({ store_id: `S${String(i % 40).padStart(3, '0')}`, receipt_id: `RC-dup-${i}` }),
-    )
-    const outgoing = events.map((e) => ({ key: e.store_id, value: encodeEvent(e) }))
+    const events: SaleLine[] = Array.from({ length: 3000 }, (_, i) => spreadLine(i, 40, 'RC-dup'))
+    const outgoing = events.map(saleEvent)
     // each event twice: once in a first wave, once again later (a client re-sending everything)
     await produce(kafka, outgoing)
     await produce(kafka, outgoing)

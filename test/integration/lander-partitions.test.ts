@@ -1,45 +1,23 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { ensureSalesRawPartitions, listSalesRawPartitions, utcDay } from '../../src/platform/partitions.ts'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  runCli,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import { killChildLanders, metricValue, produce, startChildLander, waitCaughtUp } from '../support/lander.ts'
+import { makeSaleLine } from '../support/events.ts'
+import { pipelineEnv, runCli, testEnv, waitFor } from '../support/harness.ts'
+import { metricValue, produceSales, startChildLander, waitCaughtUp } from '../support/lander.ts'
+import { insertSaleLine } from '../support/sales-data.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-})
-after(async () => {
-  await killChildLanders()
-  await db.drop()
-})
+const db = useTestDatabase()
 
 test('an event outside every daily partition should land in the default partition, be counted, and sit in its own partition after sretl maintain', async () => {
-  const env = testEnv({
-    databaseUrl: db.url,
-    extra: {
-      LANDER_GROUP_ID: 'partition-lander',
-      LANDER_DEFAULT_ROWS_INTERVAL_MS: '200',
-      LANDER_MAINTENANCE_INTERVAL_MS: '0',
-    },
+  const { env, kafka, pool } = await pipelineEnv(db, {
+    LANDER_GROUP_ID: 'partition-lander',
+    LANDER_DEFAULT_ROWS_INTERVAL_MS: '200',
+    LANDER_MAINTENANCE_INTERVAL_MS: '0',
   })
-  const kafka = configFor(env).kafka
-  await createTopicsFor(kafka)
-  const pool = db.pool('sretl_reader')
   const old = makeSaleLine({ event_time: '2001-02-03T04:05:06.789Z', receipt_id: 'RC-backfill' })
   const today = makeSaleLine({ receipt_id: 'RC-today' })
-  await produce(
-    kafka,
-    [old, today].map((e) => ({ key: e.store_id, value: encodeEvent(e) })),
-  )
+  await produceSales(kafka, [old, today])
   const lander = await startChildLander(env)
   await waitCaughtUp(kafka, pool, 'partition-lander')
 
@@ -86,8 +64,7 @@ test('an event outside every daily partition should land in the default partitio
   assert.deepEqual(audit.rows, [
     { target: 'sales_raw_p20010203', detail: { day: '2001-02-03', movedRows: 1 } },
   ])
-  lander.cli.child.kill('SIGTERM')
-  assert.equal(await lander.cli.exited, 0)
+  assert.equal(await lander.stop(), 0)
 })
 
 test('sretl maintain should drop the daily partitions older than RETENTION_DAYS, audit each drop, and keep the recent ones', async () => {
@@ -98,30 +75,7 @@ test('sretl maintain should drop the daily partitions older than RETENTION_DAYS,
   await ensureSalesRawPartitions(owner, recentDay, recentDay)
   const writer = db.pool('sretl_writer')
   for (const day of [oldDay, recentDay]) {
-    const e = makeSaleLine({ event_time: `${day}T12:00:00.000Z` })
-    await writer.query(
-      `INSERT INTO sales_raw (event_id, event_type, event_time, store_id, register_id, receipt_id, line_no, sku, category,
-         quantity, unit_price_minor, discount_minor, tax_minor, net_amount_minor, currency, payment_method)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-      [
-        e.event_id,
-        e.event_type,
-        e.event_time,
-        e.store_id,
-        e.register_id,
-        e.receipt_id,
-        e.line_no,
-        e.sku,
-        e.category,
-        e.quantity,
-        e.unit_price_minor,
-        e.discount_minor,
-        e.tax_minor,
-        e.net_amount_minor,
-        e.currency,
-        e.payment_method,
-      ],
-    )
+    await insertSaleLine(writer, makeSaleLine({ event_time: `${day}T12:00:00.000Z` }))
   }
   const env = testEnv({ databaseUrl: db.url, extra: { RETENTION_DAYS: '30' } })
   const maintain = await runCli(['maintain', '--json'], env)

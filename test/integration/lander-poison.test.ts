@@ -1,36 +1,25 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { DLQ_HEADERS } from '../../src/lander/dead-letters.ts'
 import { topicNames } from '../../src/platform/topics.ts'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  testEnv,
-  type TestDatabase,
-} from '../support/harness.ts'
+import { encodeEvent, makeSaleLine, spreadLine } from '../support/events.ts'
+import { configFor, createTopicsFor, testEnv } from '../support/harness.ts'
 import {
   endOffsets,
   landedIds,
   metricValue,
   produce,
   readDeadLetters,
+  saleEvent,
   startInProcessLander,
   storedOffsets,
   waitCaughtUp,
   type OutgoingEvent,
 } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-const env = testEnv()
-const kafka = configFor(env).kafka
-
-before(async () => {
-  db = await createTestDatabase()
-  await createTopicsFor(kafka)
-})
-after(() => db.drop())
+const kafka = configFor(testEnv()).kafka
+const db = useTestDatabase({ setUp: () => createTopicsFor(kafka) })
 
 interface Poison {
   readonly code: string
@@ -40,9 +29,7 @@ interface Poison {
 }
 
 test('lander should dead-letter malformed, invalid, database-refused and oversized records with their original bytes and reason headers, and land all the rest', async () => {
-  const valid = Array.from({ length: 1200 }, (_, i) =>
-    makeSaleLine({ store_id: `S${String(i % 7).padStart(3, '0')}`, receipt_id: `RC-ok-${i}` }),
-  )
+  const valid = Array.from({ length: 1200 }, (_, i) => spreadLine(i, 7, 'RC-ok'))
   const tooBig = Buffer.alloc(2 * 1024 * 1024, 'x')
   const poisons: Poison[] = [
     {
@@ -70,7 +57,7 @@ test('lander should dead-letter malformed, invalid, database-refused and oversiz
     { code: 'EVENT_TOO_LARGE', event: { key: 'S005', value: tooBig }, mentions: /limit is 65536/ },
   ]
   // poison spread among the valid events, so they share batches with good rows
-  const outgoing: OutgoingEvent[] = valid.map((e) => ({ key: e.store_id, value: encodeEvent(e) }))
+  const outgoing: OutgoingEvent[] = valid.map(saleEvent)
   poisons.forEach((p, i) => outgoing.splice(100 + i * 230, 0, p.event))
   await produce(kafka, outgoing, 100)
 

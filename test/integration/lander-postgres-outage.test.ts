@@ -1,43 +1,30 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
+import { test } from 'node:test'
+import { spreadLine } from '../support/events.ts'
+import { pipelineEnv, waitFor } from '../support/harness.ts'
 import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import {
+  assertLandedOnce,
   countRows,
-  killChildLanders,
-  landedIds,
   metricValue,
   produceContinuously,
+  saleEvent,
   startChildLander,
   waitCaughtUp,
   type OutgoingEvent,
 } from '../support/lander.ts'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
 let proxy: TcpProxy
-before(async () => {
-  db = await createTestDatabase()
-  const target = new URL(db.url)
-  proxy = await startTcpProxy(target.hostname, Number(target.port || 5432))
-})
-after(async () => {
-  await killChildLanders()
-  await proxy.close()
-  await db.drop()
+const db = useTestDatabase({
+  setUp: async (created) => {
+    const target = new URL(created.url)
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432))
+  },
+  teardown: () => proxy.close(),
 })
 
-const event = (i: number): OutgoingEvent => {
-  const e = makeSaleLine({ store_id: `S${String(i % 19).padStart(3, '0')}`, receipt_id: `RC-outage-${i}` })
-  return { key: e.store_id, value: encodeEvent(e) }
-}
+const event = (i: number): OutgoingEvent => saleEvent(spreadLine(i, 19, 'RC-outage'))
 
 // The shared PostgreSQL server cannot be restarted under other tests, so the outage is made
 // between the lander and the server: a TCP proxy resets every connection and refuses new ones,
@@ -45,9 +32,9 @@ const event = (i: number): OutgoingEvent => {
 test('lander should wait, reconnect and land every event exactly once across PostgreSQL outages (connections reset and refused by a proxy)', async () => {
   const through = new URL(db.url)
   through.port = String(proxy.port)
-  const env = testEnv({
-    databaseUrl: through.toString(),
-    extra: {
+  const { env, kafka, pool } = await pipelineEnv(
+    db,
+    {
       LANDER_GROUP_ID: 'outage-lander',
       LANDER_BATCH_MAX_ROWS: '200',
       LANDER_BATCH_MAX_WAIT_MS: '20',
@@ -56,10 +43,8 @@ test('lander should wait, reconnect and land every event exactly once across Pos
       LANDER_MAINTENANCE_INTERVAL_MS: '0',
       PG_CONNECT_TIMEOUT_MS: '2000',
     },
-  })
-  const kafka = configFor(env).kafka
-  await createTopicsFor(kafka)
-  const pool = db.pool('sretl_reader')
+    { databaseUrl: through.toString() },
+  )
   const producer = produceContinuously(kafka, event, { perTick: 40, everyMs: 50 })
   const lander = await startChildLander(env)
   try {
@@ -90,17 +75,11 @@ test('lander should wait, reconnect and land every event exactly once across Pos
     }
     const produced = await producer.stop()
     await waitCaughtUp(kafka, pool, 'outage-lander')
-    const ids = await landedIds(pool)
-    assert.equal(ids.length, produced.length, 'as many rows as events produced')
-    assert.deepEqual(
-      new Set(ids),
-      new Set(produced.map((e) => (JSON.parse(e.value.toString()) as { event_id: string }).event_id)),
-    )
+    await assertLandedOnce(pool, produced)
     const metrics = await lander.metrics()
     assert.ok(metricValue(metrics, 'sretl_lander_retries_total', { reason: 'pg_unavailable' }) > 0)
     assert.equal(metricValue(metrics, 'sretl_lander_dlq_total'), 0, 'an outage never dead-letters')
-    lander.cli.child.kill('SIGTERM')
-    assert.equal(await lander.cli.exited, 0)
+    assert.equal(await lander.stop(), 0)
   } catch (err) {
     process.stderr.write(lander.cli.output().slice(-6000))
     throw err

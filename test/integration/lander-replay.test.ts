@@ -1,36 +1,20 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { topicNames } from '../../src/platform/topics.ts'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  createTopicsFor,
-  runCli,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
+import { makeSaleLine, spreadLine } from '../support/events.ts'
+import { pipelineEnv, runCli, waitFor } from '../support/harness.ts'
 import {
   countRows,
-  killChildLanders,
   metricValue,
-  produce,
+  produceSales,
   startChildLander,
   storedOffsets,
   waitCaughtUp,
-  type ChildLander,
 } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-})
-after(async () => {
-  await killChildLanders()
-  await db.drop()
-})
+const db = useTestDatabase()
 
 /** Kafka's own consumer-group tool (kafka-consumer-groups.sh), from the broker's jars. */
 function kafkaConsumerGroups(args: readonly string[]): Promise<{ code: number | null; output: string }> {
@@ -51,32 +35,20 @@ function kafkaConsumerGroups(args: readonly string[]): Promise<{ code: number | 
   })
 }
 
-async function stop(lander: ChildLander): Promise<void> {
-  lander.cli.child.kill('SIGTERM')
-  assert.equal(await lander.cli.exited, 0)
-}
-
 test('lander should keep the row count unchanged when the group’s offsets are reset to earliest, by Kafka’s tool and by sretl reset-offsets', async () => {
   const group = 'replay-lander'
-  const env = testEnv({
-    databaseUrl: db.url,
-    extra: { LANDER_GROUP_ID: group, LANDER_MAINTENANCE_INTERVAL_MS: '0', LANDER_SESSION_TIMEOUT_MS: '6000' },
+  const { env, kafka, pool } = await pipelineEnv(db, {
+    LANDER_GROUP_ID: group,
+    LANDER_MAINTENANCE_INTERVAL_MS: '0',
+    LANDER_SESSION_TIMEOUT_MS: '6000',
   })
-  const kafka = configFor(env).kafka
   const topic = topicNames(kafka).salesEvents
-  await createTopicsFor(kafka)
-  const pool = db.pool('sretl_reader')
-  const events = Array.from({ length: 2000 }, (_, i) =>
-    makeSaleLine({ store_id: `S${String(i % 17).padStart(3, '0')}`, receipt_id: `RC-replay-${i}` }),
-  )
-  await produce(
-    kafka,
-    events.map((e) => ({ key: e.store_id, value: encodeEvent(e) })),
-  )
+  const events = Array.from({ length: 2000 }, (_, i) => spreadLine(i, 17, 'RC-replay'))
+  await produceSales(kafka, events)
   let lander = await startChildLander(env)
   await waitCaughtUp(kafka, pool, group)
   assert.equal(await countRows(pool), events.length)
-  await stop(lander)
+  assert.equal(await lander.stop(), 0)
 
   // 1. Kafka's reset: the landers resume from PostgreSQL's offsets, so nothing is read again
   const reset = await kafkaConsumerGroups([
@@ -93,12 +65,12 @@ test('lander should keep the row count unchanged when the group’s offsets are 
   assert.equal(reset.code, 0, reset.output)
   assert.match(reset.output, /NEW-OFFSET/)
   lander = await startChildLander(env)
-  await produce(kafka, [{ key: 'S001', value: encodeEvent(makeSaleLine({ receipt_id: 'RC-replay-late' })) }])
+  await produceSales(kafka, [makeSaleLine({ receipt_id: 'RC-replay-late' })])
   await waitCaughtUp(kafka, pool, group)
   assert.equal(await countRows(pool), events.length + 1)
   const afterKafkaReset = await lander.metrics()
   assert.equal(metricValue(afterKafkaReset, 'sretl_lander_duplicates_total'), 0, 'nothing was read again')
-  await stop(lander)
+  assert.equal(await lander.stop(), 0)
 
   // 2. a replay from PostgreSQL's side: everything is read again and recognised as already landed
   const refused = await runCli(['reset-offsets', 'lander', '--to-earliest'], env)
@@ -126,5 +98,5 @@ test('lander should keep the row count unchanged when the group’s offsets are 
   const whileRunning = await runCli(['reset-offsets', 'lander', '--to-earliest'], env)
   assert.equal(whileRunning.code, 1)
   assert.match(whileRunning.stderr, /\[GROUP_ACTIVE\]/)
-  await stop(lander)
+  assert.equal(await lander.stop(), 0)
 })

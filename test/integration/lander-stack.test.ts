@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { encodeEvent, makeSaleLine } from '../support/events.ts'
-import {
-  configFor,
-  createTestDatabase,
-  runCli,
-  startCli,
-  upEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
-import { countRows, produce } from '../support/lander.ts'
+import { test } from 'node:test'
+import { makeSaleLine } from '../support/events.ts'
+import { configFor, runCli, startCli, upEnv, waitFor } from '../support/harness.ts'
+import { countRows, produceSales } from '../support/lander.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-})
-after(() => db.drop())
+const db = useTestDatabase()
 
 interface Report {
   lander: {
@@ -46,10 +35,7 @@ test('sretl up should run the lander: events land, sretl status shows rows, lag 
       message: 'the lander of the stack did not run',
     })
     const events = Array.from({ length: 50 }, (_, i) => makeSaleLine({ receipt_id: `RC-stack-${i}` }))
-    await produce(
-      kafka,
-      events.map((e) => ({ key: e.store_id, value: encodeEvent(e) })),
-    )
+    await produceSales(kafka, events)
     const pool = db.pool('sretl_reader')
     await waitFor(async () => (await countRows(pool)) === events.length, { timeoutMs: 60_000 })
     const running = await waitFor(

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { loadConfig } from '../../src/platform/config.ts'
@@ -20,14 +20,9 @@ import { ignoreProgress } from '../../src/stack/progress.ts'
 import { startStack, type RunningStack } from '../../src/stack/stack.ts'
 import { removeStackState, writeStackState } from '../../src/stack/state.ts'
 import { makeSaleLine } from '../support/events.ts'
-import {
-  createTestDatabase,
-  monitoringPorts,
-  runCli,
-  testEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
+import { monitoringPorts, runCli, testEnv, waitFor } from '../support/harness.ts'
+import { insertSaleLine } from '../support/sales-data.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
 const FAKE_LANDER = fileURLToPath(new URL('../support/fake-lander.ts', import.meta.url))
 const installed = ['prometheus', 'prometheus-alertmanager', 'prometheus-postgres-exporter'].every(
@@ -37,14 +32,14 @@ const skip = installed
   ? false
   : 'prometheus, prometheus-alertmanager or prometheus-postgres-exporter is not installed; .ci/run installs them'
 
-let db: TestDatabase
 let env: Record<string, string>
 let config: StackConfig
 let stack: RunningStack | undefined
 let prometheus: string
 
-before(async () => {
-  db = await createTestDatabase()
+const db = useTestDatabase({ setUp: startMonitoredStack, teardown: stopMonitoredStack })
+
+async function startMonitoredStack(): Promise<void> {
   if (skip) return
   env = testEnv({
     databaseUrl: db.url,
@@ -75,13 +70,12 @@ before(async () => {
     services: stack.services,
   })
   prometheus = stack.monitoring?.prometheusUrl ?? ''
-})
+}
 
-after(async () => {
+async function stopMonitoredStack(): Promise<void> {
   await stack?.stop()
   if (config) removeStackState(config.paths.run)
-  await db.drop()
-})
+}
 
 describe('the local stack’s monitoring', { skip }, () => {
   test('Prometheus should scrape the stack’s components, the exporter, Alertmanager and itself, all UP', async () => {
@@ -206,29 +200,9 @@ describe('the local stack’s monitoring', { skip }, () => {
     let inserting = true
     const insert = async () => {
       while (inserting) {
-        const e = makeSaleLine({ event_time: new Date(Date.now() - 60_000).toISOString() })
-        await writer.query(
-          `INSERT INTO sales_raw (event_id, event_type, event_time, store_id, register_id, receipt_id, line_no, sku,
-             category, quantity, unit_price_minor, discount_minor, tax_minor, net_amount_minor, currency, payment_method)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-          [
-            e.event_id,
-            e.event_type,
-            e.event_time,
-            e.store_id,
-            e.register_id,
-            e.receipt_id,
-            e.line_no,
-            e.sku,
-            e.category,
-            e.quantity,
-            e.unit_price_minor,
-            e.discount_minor,
-            e.tax_minor,
-            e.net_amount_minor,
-            e.currency,
-            e.payment_method,
-          ],
+        await insertSaleLine(
+          writer,
+          makeSaleLine({ event_time: new Date(Date.now() - 60_000).toISOString() }),
         )
         await new Promise((r) => setTimeout(r, 300))
       }
@@ -298,36 +272,15 @@ describe('the Retail dashboard', () => {
         ['S002', 'INR', 'SALE', 30],
         ['S001', 'EUR', 'RETURN', 50],
       ] as const) {
-        const e = makeSaleLine({
-          store_id: store,
-          currency,
-          event_type: type,
-          event_time: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
-        })
-        await owner.query(
-          `INSERT INTO sales_raw (event_id, event_type, event_time, store_id, register_id, receipt_id, line_no, sku,
-             category, quantity, unit_price_minor, discount_minor, tax_minor, net_amount_minor, currency, payment_method,
-             customer_ref)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
-          [
-            e.event_id,
-            e.event_type,
-            e.event_time,
-            e.store_id,
-            e.register_id,
-            e.receipt_id,
-            e.line_no,
-            e.sku,
-            e.category,
-            e.quantity,
-            e.unit_price_minor,
-            e.discount_minor,
-            e.tax_minor,
-            e.net_amount_minor,
-            e.currency,
-            e.payment_method,
-            type === 'SALE' ? 'c0ffee' : null,
-          ],
+        await insertSaleLine(
+          owner,
+          makeSaleLine({
+            store_id: store,
+            currency,
+            event_type: type,
+            event_time: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+            customer_ref: type === 'SALE' ? 'c0ffee' : null,
+          }),
         )
       }
       const retail = loadDashboards().filter((d) => d.uid === 'sretl-retail')

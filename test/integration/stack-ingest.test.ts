@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { readStackState } from '../../src/stack/state.ts'
 import { postJson } from '../support/components.ts'
 import { makeSaleLine } from '../support/events.ts'
-import {
-  createTestDatabase,
-  runCli,
-  startCli,
-  upEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
+import { runCli, startCli, upEnv, waitFor } from '../support/harness.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-})
-after(() => db.drop())
+const db = useTestDatabase()
 
 test('a new user’s `sretl up` should show a live stream, take curl-style ingest with the dev key, and obey rate and pause', async () => {
   const env = await upEnv(db.url)

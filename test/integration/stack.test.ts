@@ -3,26 +3,14 @@ import { spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { isPidAlive } from '../../src/stack/managed-process.ts'
 import { findFreePort, isPortFree } from '../../src/stack/ports.ts'
 import { readStackState } from '../../src/stack/state.ts'
-import {
-  createTestDatabase,
-  monitoringPorts,
-  runCli,
-  startCli,
-  testEnv,
-  upEnv,
-  waitFor,
-  type TestDatabase,
-} from '../support/harness.ts'
+import { monitoringPorts, runCli, startCli, testEnv, upEnv, waitFor } from '../support/harness.ts'
+import { useTestDatabase } from '../support/test-database.ts'
 
-let db: TestDatabase
-before(async () => {
-  db = await createTestDatabase()
-})
-after(() => db.drop())
+const db = useTestDatabase()
 
 const localStackEnv = () => upEnv(db.url)
 /** `up` reusing the run's Kafka: for tests about other parts, so they need not start a broker. */

@@ -2,20 +2,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Batcher } from '../../src/lander/batcher.ts'
 import type { LanderRecord } from '../../src/lander/records.ts'
+import { landerRecord } from '../support/lander-records.ts'
 
-const record = (offset: number, bytes = 100): LanderRecord => ({
-  source: {
-    key: Buffer.alloc(0),
-    value: Buffer.alloc(0),
-    headers: new Map(),
-    partition: 0,
-    offset: BigInt(offset),
-    timestamp: 0n,
-  },
-  produceTimeMs: 0,
-  seenAtMs: 0,
-  bytes,
-})
+const record = (offset: number, bytes = 100): LanderRecord => landerRecord({ offset: BigInt(offset), bytes })
 
 test('a batch should close when it holds maxRows records, and the next add should wait until it is taken', async () => {
   const batcher = new Batcher({ maxRows: 3, maxBytes: 1_000_000, maxWaitMs: 60_000 }, () => 0)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { CopyStrategy, describeBatch } from '../../src/lander/landing.ts'
 import type { LanderRecord } from '../../src/lander/records.ts'
+import { landerRecord } from '../support/lander-records.ts'
 
 test('the copy strategy should go straight to staging after a conflict, for longer after each one, and reset after a direct success', () => {
   const strategy = new CopyStrategy()
@@ -21,19 +22,8 @@ test('the copy strategy should go straight to staging after a conflict, for long
   assert.equal(new CopyStrategy(false).direct(), false, 'disabled: always staged')
 })
 
-const record = (partition: number, offset: bigint, produceTimeMs: number): LanderRecord => ({
-  source: {
-    key: Buffer.alloc(0),
-    value: Buffer.alloc(0),
-    headers: new Map(),
-    partition,
-    offset,
-    timestamp: 0n,
-  },
-  produceTimeMs,
-  seenAtMs: 0,
-  bytes: 1,
-})
+const record = (partition: number, offset: bigint, produceTimeMs: number): LanderRecord =>
+  landerRecord({ partition, offset, produceTimeMs, bytes: 1 })
 
 test('a batch should be described by each partition’s offset range and next offset to store', () => {
   const info = describeBatch([record(3, 10n, 5), record(1, 7n, 1), record(3, 12n, 9), record(3, 11n, 7)])

@@ -6,20 +6,10 @@ import { PartitionTracker } from '../../src/lander/partition-tracker.ts'
 import type { LanderRecord } from '../../src/lander/records.ts'
 import { buildStatus, type StatusInput } from '../../src/lander/status.ts'
 import { loadConfig } from '../../src/platform/config.ts'
+import { landerRecord } from '../support/lander-records.ts'
 
-const record = (partition: number, offset: bigint, produceTimeMs: number): LanderRecord => ({
-  source: {
-    key: Buffer.alloc(0),
-    value: Buffer.alloc(0),
-    headers: new Map(),
-    partition,
-    offset,
-    timestamp: 0n,
-  },
-  produceTimeMs,
-  seenAtMs: 0,
-  bytes: 10,
-})
+const record = (partition: number, offset: bigint, produceTimeMs: number): LanderRecord =>
+  landerRecord({ partition, offset, produceTimeMs, bytes: 10 })
 
 function input(overrides: Partial<StatusInput>): StatusInput {
   const tracker = new PartitionTracker()

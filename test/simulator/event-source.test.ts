@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Random } from '../../src/domain/random.ts'
-import { referenceProducts, referenceStores } from '../../src/domain/reference-data.ts'
 import { decodeSaleLine } from '../../src/domain/sale-line-validator.ts'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
 import {
@@ -10,27 +9,13 @@ import {
   type FaultKind,
   type FaultSettings,
 } from '../../src/simulator/event-source.ts'
-import { ReceiptGenerator } from '../../src/simulator/receipts.ts'
 import { liveTimeline } from '../../src/simulator/timeline.ts'
-import { DEFAULT_TRAFFIC } from '../../src/simulator/traffic.ts'
+import { referenceReceiptGenerator } from '../support/simulator.ts'
 
 const NOW = Date.UTC(2026, 10, 4, 15)
 
 function source(faults: Partial<FaultSettings>, seed = 'faults') {
-  const generator = new ReceiptGenerator({
-    seed,
-    stores: referenceStores(),
-    products: referenceProducts(),
-    settings: {
-      zipfExponent: 1.1,
-      returnShare: 0.03,
-      voidShare: 0.01,
-      anonymousShare: 0.5,
-      promotionsPerWeek: 4,
-      traffic: DEFAULT_TRAFFIC,
-      loyaltyKey: 'k',
-    },
-  })
+  const generator = referenceReceiptGenerator(seed)
   const seen = new Map<FaultKind, number>()
   const events = new EventSource({
     generator,

@@ -1,35 +1,20 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Random } from '../../src/domain/random.ts'
-import { referenceProducts, referenceStores } from '../../src/domain/reference-data.ts'
 import type { BytesMessage } from '../../src/platform/kafka.ts'
 import { silentLogger } from '../../src/platform/logger.ts'
 import { createMetricsRegistry, renderMetrics } from '../../src/platform/metrics.ts'
 import { EventSource, NO_FAULTS } from '../../src/simulator/event-source.ts'
 import { createSimulatorMetrics } from '../../src/simulator/metrics.ts'
-import { ReceiptGenerator } from '../../src/simulator/receipts.ts'
 import { Simulator, type FinishReason, type SimulatorSettings } from '../../src/simulator/simulator.ts'
 import { liveTimeline } from '../../src/simulator/timeline.ts'
-import { DEFAULT_TRAFFIC } from '../../src/simulator/traffic.ts'
+import { referenceReceiptGenerator } from '../support/simulator.ts'
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** A simulator whose Kafka is a function: `ack` decides when each send settles. */
 function setup(settings: Partial<SimulatorSettings>, ack: (messages: BytesMessage[]) => Promise<unknown>) {
-  const generator = new ReceiptGenerator({
-    seed: 'sim',
-    stores: referenceStores(),
-    products: referenceProducts(),
-    settings: {
-      zipfExponent: 1.1,
-      returnShare: 0.03,
-      voidShare: 0.01,
-      anonymousShare: 0.5,
-      promotionsPerWeek: 4,
-      traffic: DEFAULT_TRAFFIC,
-      loyaltyKey: 'k',
-    },
-  })
+  const generator = referenceReceiptGenerator('sim')
   const timeline = liveTimeline(Date.now)
   const registry = createMetricsRegistry({ component: 'simulator', processMetrics: false })
   const finished: FinishReason[] = []

@@ -6,6 +6,7 @@ import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/
 import { createAggregates, type Aggregates } from '../../src/lander/aggregates/aggregates.ts'
 import { aggregatesSection } from '../../src/lander/aggregates/config.ts'
 import { caughtUp } from '../../src/lander/aggregates/caught-up.ts'
+import type { CycleOutcome } from '../../src/lander/aggregates/cycle.ts'
 import { createAggregatesMetrics } from '../../src/lander/aggregates/metrics.ts'
 import type { KafkaConfig } from '../../src/platform/base-config.ts'
 import { loadConfig, type Env } from '../../src/platform/config.ts'
@@ -15,6 +16,7 @@ import { createMetricsRegistry, type MetricsRegistry } from '../../src/platform/
 import { createPool, type Pool } from '../../src/platform/postgres.ts'
 import { loadReferenceData } from '../../src/platform/reference-data-loader.ts'
 import { topicNames } from '../../src/platform/topics.ts'
+import { waitFor } from './harness.ts'
 import { endOffsets, startInProcessLander, type InProcessLander } from './lander.ts'
 
 export interface AggregatingLander {
@@ -71,6 +73,41 @@ export function startAggregatingLander(
       await pool.end()
     },
   }
+}
+
+/**
+ * Runs publish cycles until one ran, left nothing for the next, and has nothing unpublished
+ * (of `only`, or of every aggregate), and `also` holds after it.
+ */
+export async function waitAllPublished(
+  lander: AggregatingLander,
+  options: {
+    only?: keyof NonNullable<CycleOutcome['unpublished']>
+    also?: () => Promise<boolean>
+    intervalMs?: number
+    message?: string
+  } = {},
+): Promise<void> {
+  const { only, also } = options
+  await waitFor(
+    async () => {
+      const outcome = await lander.aggregates.cycleNow()
+      const waiting = only
+        ? [outcome.unpublished?.[only] ?? 1]
+        : Object.values(outcome.unpublished ?? { x: 1 })
+      return (
+        outcome.ran &&
+        !outcome.more &&
+        waiting.every((n) => n === 0) &&
+        (also === undefined || (await also()))
+      )
+    },
+    {
+      timeoutMs: 30_000,
+      ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+      message: options.message ?? 'the aggregates were not all published',
+    },
+  )
 }
 
 /** Loads the chain's stores and products (the hourly windows need the stores' time zones). */

@@ -3,7 +3,7 @@
  * passwords and tokens), `sretl run control` as a child process on a free port, and API
  * sessions that sign in like the panel (cookie + CSRF token) or use a bearer token.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hashPassword, hashToken, newToken, type Role } from '../../src/control/users.ts'
 import { startComponent, type RunningComponent } from './components.ts'
@@ -136,4 +136,17 @@ export async function startControl(
     ...env,
     ...extra,
   })
+}
+
+export interface ControlWithUsers {
+  readonly control: RunningComponent
+  readonly users: TestUsers
+  /** For starting the service again with the same users. */
+  readonly usersFile: string
+}
+
+/** Writes the test users under the environment's SRETL_HOME and starts the control service with them. */
+export async function startControlWithUsers(env: Record<string, string>): Promise<ControlWithUsers> {
+  const { file, users } = await writeUsersFile(mkdtempSync(join(env.SRETL_HOME ?? '', 'users-')))
+  return { control: await startControl(env, file), users, usersFile: file }
 }

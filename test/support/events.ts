@@ -33,6 +33,17 @@ export function makeSaleLine(overrides: Partial<SaleLine> = {}): SaleLine {
   }
 }
 
+/**
+ * The i-th line of a stream spread over `stores` stores (S000, S001, …), each on a receipt of
+ * its own, `${receiptPrefix}-${i}`.
+ */
+export function spreadLine(i: number, stores: number, receiptPrefix: string): SaleLine {
+  return makeSaleLine({
+    store_id: `S${String(i % stores).padStart(3, '0')}`,
+    receipt_id: `${receiptPrefix}-${i}`,
+  })
+}
+
 export function encodeEvent(event: unknown): Buffer {
   return Buffer.from(JSON.stringify(event))
 }

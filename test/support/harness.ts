@@ -148,6 +148,28 @@ export async function createTopicsFor(kafka: KafkaConfig): Promise<void> {
   }
 }
 
+export interface PipelineEnv {
+  readonly env: Record<string, string>
+  readonly kafka: KafkaConfig
+  /** The database as sretl_reader, as the tests read what landed. */
+  readonly pool: Pool
+}
+
+/**
+ * A test environment against `db` (or `databaseUrl`, for a path through a proxy) whose topic
+ * prefix already has the pipeline's topics.
+ */
+export async function pipelineEnv(
+  db: TestDatabase,
+  extra: Env = {},
+  options: { databaseUrl?: string } = {},
+): Promise<PipelineEnv> {
+  const env = testEnv({ databaseUrl: options.databaseUrl ?? db.url, extra })
+  const kafka = configFor(env).kafka
+  await createTopicsFor(kafka)
+  return { env, kafka, pool: db.pool('sretl_reader') }
+}
+
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
 }

@@ -2,7 +2,9 @@
  * Helpers for lander tests: producing events, a lander in this process (for the hook API) or as
  * a child process (`sretl run lander`, for kill -9), reading landed rows, offsets and dead letters.
  */
+import assert from 'node:assert/strict'
 import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'
+import type { SaleLine } from '../../src/domain/sale-line.ts'
 import { createLanderMetrics } from '../../src/lander/metrics.ts'
 import { landerOwnSection, type LanderConfig } from '../../src/lander/config.ts'
 import { createLander, type Lander } from '../../src/lander/lander.ts'
@@ -21,12 +23,28 @@ import { createMetricsRegistry, type MetricsRegistry } from '../../src/platform/
 import { createPool, type Pool } from '../../src/platform/postgres.ts'
 import { topicNames } from '../../src/platform/topics.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
+import { encodeEvent } from './events.ts'
 import { startCli, waitFor, type BackgroundCli } from './harness.ts'
 
 export interface OutgoingEvent {
   readonly key: string
   readonly value: Buffer
   readonly headers?: Record<string, string>
+}
+
+/** A sale line as a till sends it: keyed by its store, so a store's lines keep their order. */
+export function saleEvent(line: SaleLine): OutgoingEvent {
+  return { key: line.store_id, value: encodeEvent(line) }
+}
+
+/** The event ids of produced sale-line events. */
+export function eventIds(events: readonly OutgoingEvent[]): string[] {
+  return events.map((e) => (JSON.parse(e.value.toString()) as { event_id: string }).event_id)
+}
+
+/** Sends sale lines to the sales topic in order, each keyed by its store (see `produce`). */
+export function produceSales(kafka: KafkaConfig, lines: readonly SaleLine[], chunk?: number): Promise<void> {
+  return produce(kafka, lines.map(saleEvent), chunk)
 }
 
 /** Sends events to the sales topic in order, `chunk` per request, waiting for each acknowledgement. */
@@ -93,6 +111,13 @@ export async function landedIds(pool: Pool): Promise<string[]> {
   return rows.map((r) => r.id)
 }
 
+/** Asserts that sales_raw holds one row for each of `produced` and nothing else. */
+export async function assertLandedOnce(pool: Pool, produced: readonly OutgoingEvent[]): Promise<void> {
+  const ids = await landedIds(pool)
+  assert.equal(ids.length, produced.length, 'as many rows as events produced')
+  assert.deepEqual(new Set(ids), new Set(eventIds(produced)), 'exactly the produced events')
+}
+
 export async function countRows(pool: Pool): Promise<number> {
   const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sales_raw')
   return rows[0]?.n ?? 0
@@ -149,6 +174,17 @@ export async function waitCaughtUp(
       message: `lander did not catch up to ${JSON.stringify([...ends].map(String))}`,
     },
   )
+}
+
+/** Produces the sale lines and waits until `group` has landed them (see `waitCaughtUp`). */
+export async function landSales(
+  kafka: KafkaConfig,
+  pool: Pool,
+  group: string,
+  lines: readonly SaleLine[],
+): Promise<void> {
+  await produceSales(kafka, lines)
+  await waitCaughtUp(kafka, pool, group)
 }
 
 export interface DeadLetterRead {
@@ -253,6 +289,10 @@ export interface ChildLander {
   readonly url: string
   status(): Promise<LanderStatusBody>
   metrics(): Promise<string>
+  /** SIGTERM; resolves with the exit code (0 is a clean stop). */
+  stop(): Promise<number | null>
+  /** SIGKILL, as a crash; resolves once the process is gone. */
+  kill(): Promise<void>
 }
 
 export interface LanderStatusBody {
@@ -316,6 +356,14 @@ export async function startChildLander(env: Record<string, string>): Promise<Chi
     },
     async metrics() {
       return (await fetch(`${url}/metrics`)).text()
+    },
+    async stop() {
+      cli.child.kill('SIGTERM')
+      return cli.exited
+    },
+    async kill() {
+      cli.child.kill('SIGKILL')
+      await cli.exited
     },
   }
 }

@@ -1,10 +1,13 @@
 /**
- * `npm run bench:queries [-- --rows N --days D]`
+ * `npm run bench:queries [-- --rows N --days D] [--keep] [--database NAME]`
  *
  * Fills sales_raw of a fresh database with N rows over the last D days (SQL generate_series: 50
  * stores, 2,000 SKUs), then for each key query (src/platform/sales-queries.ts) prints its plan
  * (EXPLAIN ANALYZE, BUFFERS) and its latency over 100 runs with varying parameters — the
- * material of docs/queries.md. Uses DATABASE_URL or the local server; drops the database after.
+ * material of docs/queries.md — the time the client waits (rows included) and PostgreSQL's own
+ * execution time. Uses DATABASE_URL or the local server; drops the database after unless --keep,
+ * and --database NAME measures a database kept before without filling it again (a 50M-row fill
+ * takes minutes; measure again on a quiet machine).
  */
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -18,7 +21,12 @@ import { ensurePostgres } from '../src/stack/postgres-server.ts'
 import { fillSalesRaw } from '../test/support/sales-data.ts'
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '5000000' }, days: { type: 'string', default: '30' } },
+  options: {
+    rows: { type: 'string', default: '5000000' },
+    days: { type: 'string', default: '30' },
+    keep: { type: 'boolean', default: false },
+    database: { type: 'string' },
+  },
 })
 const ROWS = Number(values.rows)
 const DAYS = Number(values.days)
@@ -31,24 +39,32 @@ const server = await ensurePostgres({
   connectTimeoutMs: base.postgres.connectTimeoutMs,
   onProgress: () => undefined,
 })
-const name = `sretl_bench_${process.pid}_queries`
+const reuse = values.database
+const name = reuse ?? `sretl_bench_${process.pid}_queries`
 const adminClient = new pg.Client({ connectionString: server.url })
 await adminClient.connect()
-await adminClient.query(`CREATE DATABASE ${name}`)
+if (!reuse) await adminClient.query(`CREATE DATABASE ${name}`)
 const url = new URL(server.url)
 url.pathname = `/${name}`
 const client = new pg.Client({ connectionString: url.toString() })
 try {
-  await prepareDatabase(url.toString())
   await client.connect()
-  await client.query('SET ROLE sretl_owner')
-  await ensureSalesRawPartitions(client, utcDay(new Date(), -DAYS - 1), utcDay(new Date(), 1))
-  const fillStart = performance.now()
-  await fillSalesRaw(client, ROWS, DAYS)
-  await client.query('VACUUM ANALYZE sales_raw')
-  log(
-    `Filled ${ROWS.toLocaleString('en-US')} rows over ${DAYS} days in ${((performance.now() - fillStart) / 1000).toFixed(0)} s.`,
-  )
+  if (reuse) {
+    const count = await client.query<{ n: string }>('SELECT count(*) AS n FROM sales_raw')
+    log(
+      `Measuring database ${name}: ${Number(count.rows[0]?.n ?? 0).toLocaleString('en-US')} rows (kept before).`,
+    )
+  } else {
+    await prepareDatabase(url.toString())
+    await client.query('SET ROLE sretl_owner')
+    await ensureSalesRawPartitions(client, utcDay(new Date(), -DAYS - 1), utcDay(new Date(), 1))
+    const fillStart = performance.now()
+    await fillSalesRaw(client, ROWS, DAYS)
+    await client.query('VACUUM ANALYZE sales_raw')
+    log(
+      `Filled ${ROWS.toLocaleString('en-US')} rows over ${DAYS} days in ${((performance.now() - fillStart) / 1000).toFixed(0)} s.`,
+    )
+  }
   await client.query('RESET ROLE')
   await client.query('SET ROLE sretl_reader')
   const version = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")
@@ -84,16 +100,28 @@ try {
       paramsFor(key, 7),
     )
     const times: number[] = []
+    const server: number[] = []
+    const rows: number[] = []
     for (let i = 0; i < 100; i += 1) {
       const t = performance.now()
-      await client.query(query.sql, paramsFor(key, i))
+      const result = await client.query(query.sql, paramsFor(key, i))
       times.push(performance.now() - t)
+      rows.push(result.rowCount ?? 0)
+      const explained = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) ${query.sql}`,
+        paramsFor(key, i),
+      )
+      const line = explained.rows.map((r) => r['QUERY PLAN']).find((l) => l.startsWith('Execution Time'))
+      server.push(Number(/([\d.]+) ms/.exec(line ?? '')?.[1] ?? NaN))
     }
-    times.sort((a, b) => a - b)
+    const at = (xs: number[], i: number, digits = 1): string =>
+      ([...xs].sort((a, b) => a - b)[i] ?? 0).toFixed(digits)
     log('')
     log(`### ${query.title} (${query.index})`)
     log('')
-    log(`P50 ${(times[49] ?? 0).toFixed(1)} ms, P95 ${(times[94] ?? 0).toFixed(1)} ms over 100 runs`)
+    log(
+      `Client (rows received): P50 ${at(times, 49)} ms, P95 ${at(times, 94)} ms; PostgreSQL execution: P50 ${at(server, 49, 2)} ms, P95 ${at(server, 94, 2)} ms; median ${at(rows, 49, 0)} rows; 100 runs`,
+    )
     log('')
     log('```')
     log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'))
@@ -101,6 +129,8 @@ try {
   }
 } finally {
   await client.end().catch(() => undefined)
-  await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  if (values.keep || reuse)
+    log(`\nKept database ${name}: measure again with --database ${name}; drop it with DROP DATABASE.`)
+  else await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
   await adminClient.end()
 }

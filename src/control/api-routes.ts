@@ -61,6 +61,13 @@ const text = (value: unknown, max = 200): string | undefined =>
 
 export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { poller, commander } = deps
+  const intakeTargets = Object.entries(controlTargets)
+    .filter(([, t]) => t.intake)
+    .map(([name]) => name)
+  // a command that changed something: the next read (the CLI's, a panel's) shows it at once
+  const refreshAfter = async (outcome: { status: number }, names: readonly string[]): Promise<void> => {
+    if (outcome.status < 300) await poller.refresh(names)
+  }
   const reasonOf = (body: unknown, fallback: string): string =>
     text((body as { reason?: unknown } | null)?.reason) ?? fallback
 
@@ -75,20 +82,24 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         request.params.name,
         reasonOf(request.body, `${action} from the control panel`),
       )
+      await refreshAfter(outcome, [request.params.name])
       return reply.code(outcome.status).send(outcome.body)
     })
   }
   app.post('/api/v1/rate', async (request, reply) => {
     const body = (request.body ?? {}) as { ratePerSec?: unknown; confirm?: unknown }
     const outcome = await commander.setRate(actorOf(request), body.ratePerSec, body.confirm === true)
+    await refreshAfter(outcome, ['simulator'])
     return reply.code(outcome.status).send(outcome.body)
   })
   app.post('/api/v1/intake/stop', async (request, reply) => {
     const outcome = await commander.stopIntake(actorOf(request), reasonOf(request.body, 'emergency stop'))
+    await refreshAfter(outcome, intakeTargets)
     return reply.code(outcome.status).send(outcome.body)
   })
   app.post('/api/v1/intake/resume', async (request, reply) => {
     const outcome = await commander.resumeIntake(actorOf(request), reasonOf(request.body, 'intake resumed'))
+    await refreshAfter(outcome, intakeTargets)
     return reply.code(outcome.status).send(outcome.body)
   })
   app.get('/api/v1/limits', () => commander.limitsView(hardCapOf(poller.snapshot())))

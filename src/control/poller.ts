@@ -100,6 +100,39 @@ export class Poller {
     for (const listener of this.#listeners) listener(snapshot)
   }
 
+  /**
+   * Reads these components' status now, after a command changed them, so the next overview and
+   * every panel show its effect at once instead of after the next round (no chart point added).
+   */
+  async refresh(names: readonly string[]): Promise<void> {
+    const { client, clock } = this.#options
+    const timeout = Math.max(500, this.#options.intervalMs)
+    await Promise.all(
+      this.#options.components
+        .filter((c) => names.includes(c))
+        .map(async (name) => {
+          const previous = this.#readings.get(name)
+          if (!previous) return
+          try {
+            const status = await client.status(name, timeout)
+            const now = clock()
+            this.#readings.set(name, {
+              ...previous,
+              reachable: true,
+              status,
+              error: undefined,
+              checkedAt: now,
+              lastSeenAt: now,
+            })
+          } catch {
+            // the next round reads it again and records why
+          }
+        }),
+    )
+    const snapshot = this.snapshot()
+    for (const listener of this.#listeners) listener(snapshot)
+  }
+
   readings(): ReadonlyMap<string, Reading> {
     return this.#readings
   }

@@ -7,25 +7,19 @@
 import { Random } from '../src/domain/random.ts'
 import { referenceProducts, referenceStores } from '../src/domain/reference-data.ts'
 import type { SaleLine } from '../src/domain/sale-line.ts'
+import { loadConfig } from '../src/platform/config.ts'
+import { simulatorSection } from '../src/simulator/config.ts'
 import { EventSource, NO_FAULTS } from '../src/simulator/event-source.ts'
 import { ReceiptGenerator } from '../src/simulator/receipts.ts'
 import { liveTimeline, simulatedTimeline } from '../src/simulator/timeline.ts'
-import { DEFAULT_TRAFFIC } from '../src/simulator/traffic.ts'
 
+/** The simulator's default settings (its configuration without any variable set). */
 function generatorFor(seed: string): ReceiptGenerator {
   return new ReceiptGenerator({
     seed,
     stores: referenceStores(),
     products: referenceProducts(),
-    settings: {
-      zipfExponent: 1.1,
-      returnShare: 0.03,
-      voidShare: 0.01,
-      anonymousShare: 0.55,
-      promotionsPerWeek: 6,
-      traffic: DEFAULT_TRAFFIC,
-      loyaltyKey: 'bench',
-    },
+    settings: loadConfig({}, simulatorSection).receipts,
   })
 }
 

@@ -43,7 +43,7 @@ export interface TestDatabase {
   readonly name: string
   /** Connection URL as the login user (member of every sretl role). */
   readonly url: string
-  /** A pool acting as one of the database roles (closed by drop()). */
+  /** The pool acting as one of the database roles: one per role, closed by drop(). */
   pool(role?: DbRole): Pool
   drop(): Promise<void>
 }
@@ -54,20 +54,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${required('SRETL_TEST_DB_PREFIX')}${uniqueId()}`
   await adminQuery(adminUrl, `CREATE DATABASE ${name} TEMPLATE ${required('SRETL_TEST_TEMPLATE_DB')}`)
   const url = withDatabase(adminUrl, name)
-  const pools: Pool[] = []
+  // one pool per role however often a test asks (a poll loop asking each time would otherwise
+  // open a connection per round and exhaust the server's connection slots)
+  const pools = new Map<DbRole | 'login', Pool>()
   return {
     name,
     url,
     pool(role) {
-      const pool = createPool(
-        { url, poolMax: 5, connectTimeoutMs: 5000 },
-        { applicationName: 'sretl-test', ...(role ? { role } : {}) },
-      )
-      pools.push(pool)
+      const key = role ?? 'login'
+      let pool = pools.get(key)
+      if (!pool) {
+        pool = createPool(
+          { url, poolMax: 5, connectTimeoutMs: 5000 },
+          { applicationName: 'sretl-test', ...(role ? { role } : {}) },
+        )
+        pools.set(key, pool)
+      }
       return pool
     },
     async drop() {
-      await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
+      await Promise.all([...pools.values()].map((p) => p.end().catch(() => undefined)))
       await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     },
   }
@@ -98,6 +104,9 @@ export function testEnv(
     SRETL_CACHE_DIR: loadConfig(process.env, baseConfigSection).paths.cache,
     KAFKA_BOOTSTRAP_SERVERS: kafkaBootstrap(),
     TOPIC_PREFIX: options.topicPrefix ?? `t${uniqueId()}.`,
+    // test files run side by side on one broker: landers of different files must not share a
+    // consumer group (each join would rebalance the other file's landers)
+    LANDER_GROUP_ID: `sretl-lander-${uniqueId()}`,
     LOG_LEVEL: 'warn',
   }
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl

@@ -15,7 +15,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { createAggregates, type Aggregates } from '../src/lander/aggregates/aggregates.ts'
 import { aggregatesSection } from '../src/lander/aggregates/config.ts'
@@ -35,6 +34,7 @@ import {
   benchKafka,
   fmt,
   freshDatabase,
+  landingBenchArgs,
   loadGeneratedEvents,
   log,
   median,
@@ -44,18 +44,15 @@ import {
   type Setup,
 } from './bench-stack.ts'
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '1000000' },
-    'steady-seconds': { type: 'string', default: '120' },
-    rate: { type: 'string', default: '1000' },
-    repeat: { type: 'string', default: '1' },
-  },
-})
-const N = Number(values.events)
-const STEADY_SECONDS = Number(values['steady-seconds'])
-const RATE = Number(values.rate)
-const REPEAT = Math.max(1, Number(values.repeat))
+const USAGE = `Usage: npm run bench:aggregates [-- --events N --steady-seconds S --rate R --repeat K]
+
+Loads N events (default 1,000,000) of the store simulator into a fresh topic and drains it with
+the lander without and with the aggregates (K rounds, default 1; medians), then measures window
+freshness at R events/s (default 1,000) for S seconds (default 120; 0 skips it; windows that end
+during it are measured, so give it more than a minute). Starts its own Kafka unless
+KAFKA_BOOTSTRAP_SERVERS is set; uses DATABASE_URL or the local PostgreSQL. Prints the figures as
+Markdown (docs/benchmarks.md).`
+const { events: N, steadySeconds: STEADY_SECONDS, rate: RATE, repeat: REPEAT } = landingBenchArgs(USAGE)
 
 interface WithAggregates {
   readonly lander: BenchLander

@@ -4,6 +4,7 @@
  * events loaded into the input topic, and clean-up of all of it — also on Ctrl-C.
  */
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import pg from 'pg'
 import type { SaleLine } from '../src/domain/sale-line.ts'
 import type { BaseConfig, KafkaConfig } from '../src/platform/base-config.ts'
@@ -26,6 +27,57 @@ export const median = (xs: readonly number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 export const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN
+
+/** Prints a benchmark's usage and exits (its `--help`). */
+export function exitWithUsage(usage: string): never {
+  log(usage)
+  process.exit(0)
+}
+
+/** `--help` or `-h` among the arguments of a benchmark that takes no others. */
+export const helpAsked = (): boolean => process.argv.slice(2).some((a) => a === '--help' || a === '-h')
+
+export interface LandingBenchArgs {
+  /** Events loaded into the topic and drained. */
+  readonly events: number
+  /** Seconds of steady load after the drains (0: none). */
+  readonly steadySeconds: number
+  /** Events per second of the steady load. */
+  readonly rate: number
+  /** Rounds of the compared drains, each into fresh databases; medians are reported. */
+  readonly repeat: number
+}
+
+/**
+ * The landing benchmarks' options (`--events N --steady-seconds S --rate R --repeat K`); `--help`
+ * prints `usage` and exits, a value that is not a whole number stops with the option's name.
+ */
+export function landingBenchArgs(usage: string): LandingBenchArgs {
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '1000000' },
+      'steady-seconds': { type: 'string', default: '120' },
+      rate: { type: 'string', default: '1000' },
+      repeat: { type: 'string', default: '1' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) exitWithUsage(usage)
+  const whole = (name: 'events' | 'steady-seconds' | 'rate' | 'repeat', min: number): number => {
+    const n = Number(values[name])
+    if (!Number.isInteger(n) || n < min) {
+      process.stderr.write(`--${name} must be a whole number ≥ ${min} (got ${values[name]})\n`)
+      process.exit(2)
+    }
+    return n
+  }
+  return {
+    events: whole('events', 1),
+    steadySeconds: whole('steady-seconds', 0),
+    rate: whole('rate', 1),
+    repeat: whole('repeat', 1),
+  }
+}
 
 const cleanups: (() => Promise<void>)[] = []
 
@@ -51,10 +103,10 @@ export async function cleanup(): Promise<void> {
       .catch((err: unknown) => log(`clean-up step failed: ${String(err)}`))
   }
 }
-process.once('SIGINT', () => void cleanup().then(() => process.exit(130)))
 
 /** Runs a benchmark's main and cleans up after it. */
 export async function runBenchmark(main: () => Promise<void>): Promise<void> {
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)))
   try {
     await main()
   } finally {

@@ -24,10 +24,20 @@ import { topicSpecs } from '../src/platform/topics.ts'
 import { startKafkaBroker, type KafkaBroker } from '../src/stack/kafka-broker.ts'
 import { findFreePort } from '../src/stack/ports.ts'
 import { runCommand } from '../src/stack/run-command.ts'
+import { exitWithUsage, helpAsked } from './bench-stack.ts'
 import { liveSimulatorSource } from './simulator-events.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000)
+if (helpAsked()) {
+  exitWithUsage(`Usage: npm run bench:ingest
+
+Measures how fast events get into Kafka, in one run: Kafka's ProducerPerformance with records
+of the simulator's size, the simulator unthrottled, the gateway with batches of 1, 100 and 1,000
+events, and the simulator's pacing at 1k, 10k and 20k events/s. Starts its own Kafka broker.
+BENCH_SECONDS (default 10) sets each measured phase; BENCH_RECORDS (default 1,000,000) the
+records of the first two. Prints the figures as Markdown (docs/benchmarks.md).`)
+}
 const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname
 const PREFIX = 'bench.'
 const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`)

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:lander [-- --events N --steady-seconds S --rate R]`
+ * `npm run bench:lander [-- --events N --steady-seconds S --rate R --repeat K]`
  *
  * 1. Loads N realistic events (the store simulator's generator, bench/simulator-events.ts) into a fresh topic of 6 partitions, and
  *    writes the same rows as a COPY text file.
@@ -17,7 +17,6 @@ import { spawn } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { COPY_COLUMNS, copyLine } from '../src/lander/copy-encoder.ts'
 import { baseConfigSection } from '../src/platform/base-config.ts'
@@ -29,6 +28,7 @@ import {
   benchKafka,
   fmt,
   freshDatabase,
+  landingBenchArgs,
   loadGeneratedEvents,
   log,
   median,
@@ -38,19 +38,14 @@ import {
   type Setup,
 } from './bench-stack.ts'
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '1000000' },
-    'steady-seconds': { type: 'string', default: '120' },
-    rate: { type: 'string', default: '1000' },
-    repeat: { type: 'string', default: '1' },
-  },
-})
-const N = Number(values.events)
-const STEADY_SECONDS = Number(values['steady-seconds'])
-const RATE = Number(values.rate)
-/** Rounds of (psql \copy, lander drain), each into fresh databases; the median ratio is reported. */
-const REPEAT = Math.max(1, Number(values.repeat))
+const USAGE = `Usage: npm run bench:lander [-- --events N --steady-seconds S --rate R --repeat K]
+
+Loads N events (default 1,000,000) of the store simulator into a fresh topic, times psql \\copy of
+the same rows and the lander draining the topic (K rounds, default 1; medians), then measures
+event_time → commit at R events/s (default 1,000) for S seconds (default 120; 0 skips it).
+Starts its own Kafka unless KAFKA_BOOTSTRAP_SERVERS is set; uses DATABASE_URL or the local
+PostgreSQL. Prints the figures as Markdown (docs/benchmarks.md).`
+const { events: N, steadySeconds: STEADY_SECONDS, rate: RATE, repeat: REPEAT } = landingBenchArgs(USAGE)
 function run(command: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -19,6 +19,7 @@ import { salesQueries, type SalesQueryName } from '../src/platform/sales-queries
 import { prepareDatabase } from '../src/platform/schema.ts'
 import { ensurePostgres } from '../src/stack/postgres-server.ts'
 import { fillSalesRaw } from '../test/support/sales-data.ts'
+import { exitWithUsage } from './bench-stack.ts'
 
 const { values } = parseArgs({
   options: {
@@ -26,8 +27,17 @@ const { values } = parseArgs({
     days: { type: 'string', default: '30' },
     keep: { type: 'boolean', default: false },
     database: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 })
+if (values.help) {
+  exitWithUsage(`Usage: npm run bench:queries [-- --rows N --days D --keep --database NAME]
+
+Fills sales_raw of a fresh database with N rows (default 5,000,000) over the last D days
+(default 30), then prints each key query's plan and its latency over 100 runs, as the client
+waits and as PostgreSQL executes it. --keep keeps the database; --database NAME measures a kept
+one again without filling. Uses DATABASE_URL or the local PostgreSQL.`)
+}
 const ROWS = Number(values.rows)
 const DAYS = Number(values.days)
 const log = (text: string): void => void process.stdout.write(`${text}\n`)

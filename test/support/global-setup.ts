@@ -110,6 +110,27 @@ function readPid(file: string): number | undefined {
   }
 }
 
+/**
+ * DROP DATABASE … WITH (FORCE), retried for a few seconds: a role that is not a superuser may not
+ * terminate an autovacuum worker that happens to be in the database (42501), and a backend may
+ * still be closing (55006). Both pass on their own.
+ */
+export async function dropDatabaseForced(
+  query: (sql: string) => Promise<unknown>,
+  name: string,
+): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+      return
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      if (attempt >= 40 || (code !== '42501' && code !== '55006')) throw err
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+}
+
 async function dropDatabases(url: string, match: (name: string) => boolean): Promise<void> {
   await withAdmin(url, async (c) => {
     const { rows } = await c.query<{ datname: string }>(
@@ -117,7 +138,7 @@ async function dropDatabases(url: string, match: (name: string) => boolean): Pro
     )
     for (const { datname } of rows.filter((r) => match(r.datname))) {
       await c.query(`ALTER DATABASE ${pg.escapeIdentifier(datname)} IS_TEMPLATE false`)
-      await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`)
+      await dropDatabaseForced((sql) => c.query(sql), datname)
     }
   })
 }

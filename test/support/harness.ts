@@ -15,7 +15,7 @@ import { createAdmin, ensureTopics } from '../../src/platform/kafka.ts'
 import { createPool, type DbRole, type Pool } from '../../src/platform/postgres.ts'
 import { topicSpecs } from '../../src/platform/topics.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
-import { withDatabase } from './global-setup.ts'
+import { dropDatabaseForced, withDatabase } from './global-setup.ts'
 
 export const ROOT = new URL('../../', import.meta.url).pathname
 export const CLI = join(ROOT, 'src/cli/main.ts')
@@ -74,7 +74,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
     async drop() {
       await Promise.all([...pools.values()].map((p) => p.end().catch(() => undefined)))
-      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await dropDatabaseForced((sql) => adminQuery(adminUrl, sql), name)
     },
   }
 }

@@ -69,6 +69,28 @@ const measureList = MEASURES.join(', ')
 const changed = `(${MEASURES.map((m) => `t.${m}`).join(', ')}) IS DISTINCT FROM (${MEASURES.map((m) => `EXCLUDED.${m}`).join(', ')})`
 
 /**
+ * The end of every store_rolling_1h computation: upserts the rows of `from` (boundary column
+ * `at`, the measures) in key order, writes only changed values, and returns the boundaries that
+ * were final and changed (the late corrections). $4 horizon before, $6 grace, $7 watermark.
+ */
+export function rollingUpsert(from: string, at: string): string {
+  return `up AS (
+  INSERT INTO store_rolling_1h AS t (store_id, currency, window_end, window_start, ${measureList}, final, correction)
+  SELECT store_id, currency, ${at}, ${at} - interval '60 minutes', ${measureList},
+    COALESCE(${at} + $6::bigint * interval '1 millisecond' <= ${TS('$7')}, false),
+    COALESCE(${at} <= ${TS('$4')} AND ${at} + $6::bigint * interval '1 millisecond' <= ${TS('$7')}, false)
+  FROM ${from}
+  ORDER BY store_id COLLATE "C", currency, ${at}
+  ON CONFLICT (store_id, currency, window_end) DO UPDATE SET
+    ${MEASURES.map((m) => `${m} = EXCLUDED.${m}`).join(', ')},
+    version = t.version + 1, correction = t.correction OR t.final, updated_at = now()
+  WHERE ${changed}
+  RETURNING t.final, t.correction, t.window_end, (t.xmax = 0) AS inserted
+)
+SELECT ${MS('window_end')} AS window_end FROM up WHERE final AND (correction OR NOT inserted)`
+}
+
+/**
  * store_rolling_1h for the boundaries the cycle must (re)compute:
  * - of every changed minute $3 ($1 store, $2 currency): the boundaries after it, up to the
  *   horizon ($5), at most 61 minutes on (the 61st is the first whose window no longer holds it);
@@ -92,19 +114,7 @@ export const ROLLING_SQL = `WITH pending AS (
   FROM b LEFT JOIN sales_agg_minute a ON a.store_id = b.store_id AND a.currency = b.currency
     AND a.window_start >= b.boundary - interval '60 minutes' AND a.window_start < b.boundary
   GROUP BY b.store_id, b.currency, b.boundary
-), up AS (
-  INSERT INTO store_rolling_1h AS t (store_id, currency, window_end, window_start, ${measureList}, final, correction)
-  SELECT store_id, currency, boundary, boundary - interval '60 minutes', ${measureList},
-    COALESCE(boundary + $6::bigint * interval '1 millisecond' <= ${TS('$7')}, false),
-    COALESCE(boundary <= ${TS('$4')} AND boundary + $6::bigint * interval '1 millisecond' <= ${TS('$7')}, false)
-  FROM v ORDER BY store_id COLLATE "C", currency, boundary
-  ON CONFLICT (store_id, currency, window_end) DO UPDATE SET
-    ${MEASURES.map((m) => `${m} = EXCLUDED.${m}`).join(', ')},
-    version = t.version + 1, correction = t.correction OR t.final, updated_at = now()
-  WHERE ${changed}
-  RETURNING t.final, t.correction, t.window_end, (t.xmax = 0) AS inserted
-)
-SELECT ${MS('window_end')} AS window_end FROM up WHERE final AND (correction OR NOT inserted)`
+), ${rollingUpsert('v', 'boundary')}`
 
 /**
  * top_skus of the groups ($1 store or '*', $2 currency, $3 hour start ms): the 10 SKUs with the

@@ -11,15 +11,12 @@
 import { MEASURES } from '../../domain/aggregates.ts'
 import { HOUR_MS, MINUTE_MS } from '../../domain/windows.ts'
 import type { PoolClient } from '../../platform/postgres.ts'
-import { MS, ROLLING_SQL } from './cycle-sql.ts'
+import { ROLLING_SQL, rollingUpsert } from './cycle-sql.ts'
 import type { AggregateRow } from './tables.ts'
 import { TS } from './write-deltas.ts'
 
 /** Changed minutes this far before the previous horizon still join the span of their store. */
 const LATE_SPAN_MS = 2 * HOUR_MS
-
-const measureList = MEASURES.join(', ')
-const changed = `(${MEASURES.map((m) => `t.${m}`).join(', ')}) IS DISTINCT FROM (${MEASURES.map((m) => `EXCLUDED.${m}`).join(', ')})`
 
 /**
  * $1 store ids, $2 currencies, $3 first boundary per store (ms) of the changed minutes; $4 the
@@ -46,20 +43,7 @@ export const ROLLING_SPAN_SQL = `WITH span AS (
   FROM r
   WINDOW w59 AS (PARTITION BY store_id, currency ORDER BY at RANGE BETWEEN interval '59 minutes' PRECEDING AND CURRENT ROW),
     w60 AS (PARTITION BY store_id, currency ORDER BY at RANGE BETWEEN interval '60 minutes' PRECEDING AND CURRENT ROW)
-), up AS (
-  INSERT INTO store_rolling_1h AS t (store_id, currency, window_end, window_start, ${measureList}, final, correction)
-  SELECT store_id, currency, at, at - interval '60 minutes', ${measureList},
-    COALESCE(at + $6::bigint * interval '1 millisecond' <= ${TS('$7')}, false),
-    COALESCE(at <= ${TS('$4')} AND at + $6::bigint * interval '1 millisecond' <= ${TS('$7')}, false)
-  FROM w WHERE target AND n60 > 0
-  ORDER BY store_id COLLATE "C", currency, at
-  ON CONFLICT (store_id, currency, window_end) DO UPDATE SET
-    ${MEASURES.map((m) => `${m} = EXCLUDED.${m}`).join(', ')},
-    version = t.version + 1, correction = t.correction OR t.final, updated_at = now()
-  WHERE ${changed}
-  RETURNING t.final, t.correction, t.window_end, (t.xmax = 0) AS inserted
-)
-SELECT ${MS('window_end')} AS window_end FROM up WHERE final AND (correction OR NOT inserted)`
+), ${rollingUpsert('w WHERE target AND n60 > 0', 'at')}`
 
 export interface RollingWork {
   /** Minute rows read as changed by this cycle. */

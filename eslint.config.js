@@ -112,6 +112,7 @@ export default tseslint.config(
     files: [
       'src/cli/main.ts',
       'bin/**/*.js',
+      'deploy/docker/**/*.js',
       'test/**/*.ts',
       'scripts/**/*.ts',
       'bench/**/*.ts',

@@ -69,8 +69,8 @@ const ids = lines.map((l) => l.event_id)
 const client = new pg.Client({ connectionString: databaseUrl })
 await client.connect()
 const started = Date.now()
-let rows = 0
-let distinct = 0
+let rows: number
+let distinct: number
 try {
   for (;;) {
     const result = await client.query<{ rows: string; distinct: string }>(

@@ -10,25 +10,53 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { componentNames, componentPorts } from '../../src/platform/control-targets.ts'
 
+interface ComposeService {
+  command?: string[]
+  entrypoint?: string[]
+  environment?: Record<string, string>
+  secrets?: string[]
+  restart?: string
+  mem_limit?: string
+  cpus?: number
+  read_only?: boolean
+  depends_on?: Record<string, { condition: string }>
+  profiles?: string[]
+  volumes?: string[]
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>
+  secrets: Record<string, { file: string }>
+}
+interface Datasource {
+  type: string
+  url: string
+  user?: string
+  jsonData?: { database?: string }
+  secureJsonData?: { password?: string }
+}
+
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string): string => readFileSync(`${root}${path}`, 'utf8')
-const yamlOf = (path: string): Record<string, any> =>
-  parse(read(path), { merge: true }) as Record<string, any>
+// YAML with merge keys (<<), as Compose reads it
+const yamlOf = <T>(path: string): T => parse(read(path), { merge: true }) as T
+const compose = (): ComposeFile => yamlOf<ComposeFile>('deploy/compose/docker-compose.yml')
+const service = (file: ComposeFile, name: string): ComposeService => {
+  const found = file.services[name]
+  assert.ok(found, `service ${name}`)
+  return found
+}
 
 test('image should run the Node version package-lock.json pins', () => {
   const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { version: string }> }
   const pinned = lock.packages['node_modules/node']?.version
-  const dockerfile = read('deploy/docker/Dockerfile')
-  assert.equal(/^ARG NODE_VERSION=(\S+)$/m.exec(dockerfile)?.[1], pinned)
+  assert.ok(pinned)
+  assert.equal(/^ARG NODE_VERSION=(\S+)$/m.exec(read('deploy/docker/Dockerfile'))?.[1], pinned)
 })
 
 test('health check should know every component and its default port', async () => {
   // plain JavaScript outside the type-checked tree: imported by URL
-  const { defaultPorts } = (await import(
-    new URL('../../deploy/docker/healthcheck.js', import.meta.url).href
-  )) as {
-    defaultPorts: Record<string, number>
-  }
+  const url = new URL('../../deploy/docker/healthcheck.js', import.meta.url).href
+  const { defaultPorts } = (await import(url)) as { defaultPorts: Record<string, number> }
   const expected = Object.fromEntries(
     componentNames.map((name) => [name, componentPorts[name].parse(undefined)]),
   )
@@ -36,30 +64,33 @@ test('health check should know every component and its default port', async () =
 })
 
 test('grafana provisioning should point at the Compose services, logins and dashboard mount', () => {
-  const compose = yamlOf('deploy/compose/docker-compose.yml')
-  const datasources = yamlOf('deploy/grafana/provisioning/datasources/sretl.yml').datasources as any[]
+  const file = compose()
+  const { datasources } = yamlOf<{ datasources: Datasource[] }>(
+    'deploy/grafana/provisioning/datasources/sretl.yml',
+  )
   const prometheus = datasources.find((d) => d.type === 'prometheus')
   const postgres = datasources.find((d) => d.type === 'grafana-postgresql-datasource')
-  assert.equal(prometheus.url, 'http://prometheus:9090')
-  assert.ok(compose.services.prometheus.command.includes('--web.listen-address=:9090'))
-  assert.equal(postgres.url, 'postgres:5432')
-  assert.ok(compose.services.postgres)
-  assert.equal(postgres.jsonData.database, compose.services.postgres.environment.POSTGRES_DB)
+  assert.equal(prometheus?.url, 'http://prometheus:9090')
+  assert.ok(service(file, 'prometheus').command?.includes('--web.listen-address=:9090'))
+  assert.equal(postgres?.url, 'postgres:5432')
+  assert.equal(postgres.jsonData?.database, service(file, 'postgres').environment?.POSTGRES_DB)
   // the datasource's login is one the Compose PostgreSQL creates, with the secret Grafana reads
   assert.match(
     read('deploy/compose/postgres-init/10-sretl-logins.sh'),
-    new RegExp(`CREATE ROLE ${postgres.user} LOGIN`),
+    new RegExp(`CREATE ROLE ${postgres.user ?? '-'} LOGIN`),
   )
-  assert.equal(postgres.secureJsonData.password, '$SRETL_GRAFANA_DB_PASSWORD')
-  const grafana = compose.services.grafana
+  assert.equal(postgres.secureJsonData?.password, '$SRETL_GRAFANA_DB_PASSWORD')
+  const grafana = service(file, 'grafana')
   assert.deepEqual(grafana.profiles, ['grafana'])
   assert.match(
-    grafana.entrypoint.join(' '),
+    (grafana.entrypoint ?? []).join(' '),
     /SRETL_GRAFANA_DB_PASSWORD=.*\/run\/secrets\/grafana_db_password/,
   )
 
-  const providers = yamlOf('deploy/grafana/provisioning/dashboards/sretl.yml').providers as any[]
-  const mounts = grafana.volumes as string[]
+  const { providers } = yamlOf<{ providers: { options: { path: string } }[] }>(
+    'deploy/grafana/provisioning/dashboards/sretl.yml',
+  )
+  const mounts = grafana.volumes ?? []
   for (const provider of providers) {
     assert.ok(
       mounts.includes(`../grafana/dashboards:${provider.options.path}:ro`),
@@ -76,10 +107,9 @@ test('grafana provisioning should point at the Compose services, logins and dash
 })
 
 test('compose should keep every secret in a secret file, never in the Compose file', () => {
-  const compose = yamlOf('deploy/compose/docker-compose.yml')
-  for (const [name, service] of Object.entries<any>(compose.services)) {
-    const env = (service.environment ?? {}) as Record<string, unknown>
-    for (const [key, value] of Object.entries(env)) {
+  const file = compose()
+  for (const [name, svc] of Object.entries(file.services)) {
+    for (const [key, value] of Object.entries(svc.environment ?? {})) {
       assert.doesNotMatch(
         String(value),
         /:\/\/[^/\s:]+:[^@\s]+@/,
@@ -89,43 +119,44 @@ test('compose should keep every secret in a secret file, never in the Compose fi
       if (key.endsWith('_FILE')) {
         const secret = /^\/run\/secrets\/(\w+)$/.exec(String(value))?.[1]
         assert.ok(secret, `${name}.${key} reads a Compose secret`)
-        assert.ok(compose.secrets[secret], `secret ${secret} is declared`)
-        assert.ok((service.secrets as string[]).includes(secret), `${name} is given ${secret}`)
+        assert.ok(file.secrets[secret], `secret ${secret} is declared`)
+        assert.ok(svc.secrets?.includes(secret), `${name} is given ${secret}`)
       }
     }
   }
-  for (const secret of Object.values<any>(compose.secrets)) {
+  for (const secret of Object.values(file.secrets)) {
     assert.match(secret.file, /^\$\{SRETL_SECRETS_DIR:-\.\/secrets\}\/\w+$/)
   }
   assert.ok(read('deploy/compose/.gitignore').includes('secrets/'))
 })
 
 test('compose should give every long-running service a restart policy and resource limits', () => {
-  const compose = yamlOf('deploy/compose/docker-compose.yml')
-  for (const [name, service] of Object.entries<any>(compose.services)) {
+  const file = compose()
+  for (const [name, svc] of Object.entries(file.services)) {
     if (['migrate', 'topics'].includes(name)) {
-      assert.equal(service.restart, 'no', `${name} is a one-shot`)
+      assert.equal(svc.restart, 'no', `${name} is a one-shot`)
       continue
     }
-    assert.match(String(service.restart), /^(unless-stopped|always)$/, `${name} restarts`)
-    assert.ok(service.mem_limit, `${name} has a memory limit`)
-    assert.ok(service.cpus, `${name} has a CPU limit`)
+    assert.match(String(svc.restart), /^(unless-stopped|always)$/, `${name} restarts`)
+    assert.ok(svc.mem_limit, `${name} has a memory limit`)
+    assert.ok(svc.cpus, `${name} has a CPU limit`)
   }
   for (const name of componentNames) {
-    const service = compose.services[name]
-    assert.deepEqual(service.command, ['run', name])
-    assert.equal(service.read_only, true, `${name} runs on a read-only root`)
-    assert.equal(service.depends_on.migrate.condition, 'service_completed_successfully')
+    const svc = service(file, name)
+    assert.deepEqual(svc.command, ['run', name])
+    assert.equal(svc.read_only, true, `${name} runs on a read-only root`)
+    assert.equal(svc.depends_on?.migrate?.condition, 'service_completed_successfully')
   }
 })
 
 test('compose prometheus should scrape every component under the job the alert rules expect', () => {
-  const config = yamlOf('deploy/compose/prometheus/prometheus.yml')
-  const jobs = (config.scrape_configs as any[]).map((j) => j.job_name as string)
+  const config = yamlOf<{ scrape_configs: { job_name: string }[] }>(
+    'deploy/compose/prometheus/prometheus.yml',
+  )
+  const jobs = config.scrape_configs.map((j) => j.job_name)
   for (const name of componentNames) assert.ok(jobs.includes(`sretl-${name}`), `job sretl-${name}`)
   assert.ok(jobs.includes('postgres'))
-  const rules = read('deploy/prometheus/rules/sretl-infrastructure.rules.yml')
-  assert.match(rules, /job=~"sretl-/)
+  assert.match(read('deploy/prometheus/rules/sretl-infrastructure.rules.yml'), /job=~"sretl-/)
 })
 
 test('helm chart should build its PrometheusRules from the rule files themselves', () => {

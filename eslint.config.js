@@ -4,7 +4,7 @@ import js from '@eslint/js'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
-const components = ['gateway', 'simulator', 'lander', 'aggregator', 'control']
+const components = ['gateway', 'simulator', 'lander', 'control']
 
 const ioModules = [
   'fs',
@@ -112,6 +112,7 @@ export default tseslint.config(
     files: [
       'src/cli/main.ts',
       'bin/**/*.js',
+      'deploy/docker/**/*.js',
       'test/**/*.ts',
       'scripts/**/*.ts',
       'bench/**/*.ts',

@@ -14,6 +14,10 @@ export const LANDER_PORT = componentPorts.lander
 export const landerOwnSection = defineSection(
   {
     LANDER_PORT,
+    LANDER_HOST: stringVar(
+      'Address the lander’s HTTP server (status, metrics) listens on (0.0.0.0 in a container).',
+      '127.0.0.1',
+    ),
     LANDER_GROUP_ID: stringVar(
       'Kafka consumer group of the landers; also the key of their offsets in PostgreSQL.',
       'sretl-lander',
@@ -92,6 +96,7 @@ export const landerOwnSection = defineSection(
   },
   (v) => ({
     port: v.LANDER_PORT,
+    host: v.LANDER_HOST,
     groupId: v.LANDER_GROUP_ID,
     groupInstanceId: v.LANDER_GROUP_INSTANCE_ID,
     sessionTimeoutMs: v.LANDER_SESSION_TIMEOUT_MS,

@@ -117,5 +117,6 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
       ...(aggregates ? { aggregates: () => aggregates.status() } : {}),
     }),
     port: settings.port,
+    host: settings.host,
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:aggregates [-- --events N --steady-seconds S --rate R --repeat K]`
+ * `npm run bench:aggregates [-- --events N --seed NAME --steady-seconds S --rate R --repeat K]`
  *
  * 1. Loads N realistic events (the store simulator's generator, bench/simulator-events.ts) into a fresh topic of 6 partitions.
  * 2. Drains that topic with the lander twice per round, each into a fresh database: without the
@@ -32,6 +32,7 @@ import { startBenchLander, type BenchLander } from './bench-lander.ts'
 import {
   atCleanup,
   benchKafka,
+  describeHistory,
   fmt,
   freshDatabase,
   landingBenchArgs,
@@ -44,15 +45,30 @@ import {
   type Setup,
 } from './bench-stack.ts'
 
-const USAGE = `Usage: npm run bench:aggregates [-- --events N --steady-seconds S --rate R --repeat K]
+const USAGE = `Usage: npm run bench:aggregates [-- --events N --seed NAME --steady-seconds S --rate R --repeat K]
 
-Loads N events (default 1,000,000) of the store simulator into a fresh topic and drains it with
+Loads N events (default 1,000,000) of the store simulator (seed NAME, default bench-42; a fixed
+simulated history of about 20 hours from 2026-11-02T00:00Z, the same bytes at any hour) into a fresh topic and drains it with
 the lander without and with the aggregates (K rounds, default 1; medians), then measures window
 freshness at R events/s (default 1,000) for S seconds (default 120; 0 skips it; windows that end
 during it are measured, so give it more than a minute). Starts its own Kafka unless
 KAFKA_BOOTSTRAP_SERVERS is set; uses DATABASE_URL or the local PostgreSQL. Prints the figures as
 Markdown (docs/benchmarks.md).`
-const { events: N, steadySeconds: STEADY_SECONDS, rate: RATE, repeat: REPEAT } = landingBenchArgs(USAGE)
+const {
+  events: N,
+  steadySeconds: STEADY_SECONDS,
+  rate: RATE,
+  repeat: REPEAT,
+  history: HISTORY,
+} = landingBenchArgs(USAGE)
+
+/**
+ * The benchmark's event clock: the wall clock moved back to the simulated history. The steady
+ * phase continues the fixed history where it ended, so the aggregates see one timeline rather
+ * than a jump from 2026-11-02 to today (which would make the rolling window recompute every
+ * minute in between); window ends and their acknowledgements are compared on this clock.
+ */
+const eventClock = { offsetMs: 0, now: (): number => Date.now() - eventClock.offsetMs }
 
 interface WithAggregates {
   readonly lander: BenchLander
@@ -85,7 +101,7 @@ function startWithAggregates(setup: Setup, url: string, group: string): WithAggr
     config,
     sendTimeoutMs: 30_000,
     caughtUp: () => false,
-    clock: () => Date.now(),
+    clock: eventClock.now,
     logger: silentLogger(),
     metrics: createAggregatesMetrics(createMetricsRegistry({ component: 'lander', processMetrics: false })),
     onCycle: (outcome) => {
@@ -129,8 +145,12 @@ async function main(): Promise<void> {
   })
   const setup: Setup = { kafka, topics, serverUrl: pgHandle.url, copyFile: '' }
 
-  log(`Loading ${fmt(N)} events (the store simulator's generator, 20 hours of history)…`)
-  await loadGeneratedEvents(kafka, N)
+  log(
+    `Loading ${fmt(N)} events (the store simulator's generator, seed ${HISTORY.seed}, about 20 hours of history from ${new Date(HISTORY.startMs).toISOString()})…`,
+  )
+  const loaded = await loadGeneratedEvents(kafka, HISTORY)
+  log(`  ${describeHistory(HISTORY, loaded)}`)
+  const days = { fromMs: loaded.firstMs, toMs: loaded.lastMs + (STEADY_SECONDS + 120) * 1000 }
 
   const without: number[] = []
   const withAgg: number[] = []
@@ -142,11 +162,13 @@ async function main(): Promise<void> {
       pgHandle.url,
       `sretl_benchagg_${process.pid}_plain${r}`,
       loadReferenceData,
+      days,
     )
     const aggUrl = await freshDatabase(
       pgHandle.url,
       `sretl_benchagg_${process.pid}_agg${r}`,
       loadReferenceData,
+      days,
     )
     await last?.stop()
     let start = performance.now()
@@ -183,6 +205,8 @@ async function main(): Promise<void> {
   if (STEADY_SECONDS > 0) {
     log(`Steady ${RATE} events/s for ${STEADY_SECONDS} s with the aggregates…`)
     last.freshness.clear()
+    // from here the events continue the simulated history (see eventClock)
+    eventClock.offsetMs = Date.now() - (loaded.lastMs + 1000)
     // outside view: when each minute's value reaches the topic, read back by a consumer
     const arrivals = new Map<string, { at: number; lines: number }[]>()
     const watcher = createConsumer(kafka, {
@@ -197,7 +221,7 @@ async function main(): Promise<void> {
     watch.on('data', (m: { key: Buffer; value: Buffer }) => {
       const key = m.key.toString()
       const list = arrivals.get(key) ?? []
-      list.push({ at: Date.now(), lines: (JSON.parse(m.value.toString()) as { lines: number }).lines })
+      list.push({ at: eventClock.now(), lines: (JSON.parse(m.value.toString()) as { lines: number }).lines })
       arrivals.set(key, list)
     })
     outside.read = async (url: string) => {
@@ -208,8 +232,8 @@ async function main(): Promise<void> {
       const rows = await client.query<{ k: string; lines: string; end_ms: string }>(
         `SELECT store_id || '|' || currency || '|' || to_char(window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS k,
            lines, (extract(epoch FROM window_end) * 1000)::bigint::text AS end_ms
-         FROM sales_agg_minute WHERE window_start >= to_timestamp($1 / 1000.0) AND window_end <= now() - interval '5 seconds'`,
-        [steadyFrom.at],
+         FROM sales_agg_minute WHERE window_start >= to_timestamp($1 / 1000.0) AND window_end <= to_timestamp($2 / 1000.0)`,
+        [steadyFrom.at, eventClock.now() - 5000],
       )
       await client.end()
       const delays: number[] = []
@@ -220,8 +244,8 @@ async function main(): Promise<void> {
       return delays.sort((a, b) => a - b)
     }
     // the first minute boundary of the steady phase: windows ending from then on hold steady data only
-    steadyFrom.at = Math.ceil((Date.now() + 1) / 60_000) * 60_000
-    const total = await produceSteady(kafka, RATE, STEADY_SECONDS)
+    steadyFrom.at = Math.ceil((eventClock.now() + 1) / 60_000) * 60_000
+    const total = await produceSteady(kafka, RATE, STEADY_SECONDS, eventClock.now)
     await last.lander.waitForRecords(N + total)
     await new Promise((resolve) => setTimeout(resolve, 2000))
     const delays = (await outside.read?.(lastUrl)) ?? []
@@ -254,7 +278,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(
         ' ',
-      )}; Node ${process.version}. Events: ${fmt(N)}, 6 partitions, lander defaults; ${REPEAT} round(s), medians shown.`,
+      )}; Node ${process.version}. Events: ${fmt(N)}, ${describeHistory(HISTORY, loaded)}, 6 partitions, lander defaults; ${REPEAT} round(s), medians shown.`,
   )
   log('')
   log('| measure | value |')
@@ -275,6 +299,10 @@ async function main(): Promise<void> {
     JSON.stringify({
       date: started.toISOString(),
       events: N,
+      seed: HISTORY.seed,
+      simulatedFrom: new Date(loaded.firstMs).toISOString(),
+      simulatedTo: new Date(loaded.lastMs).toISOString(),
+      eventsSha256: loaded.sha256,
       without,
       withAgg,
       publishLag,

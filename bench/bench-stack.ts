@@ -15,11 +15,14 @@ import {
   sendWithTimeout,
   type BytesMessage,
 } from '../src/platform/kafka.ts'
+import { createHash } from 'node:crypto'
+import { ensureSalesRawPartitions, utcDay } from '../src/platform/partitions.ts'
 import { prepareDatabase } from '../src/platform/schema.ts'
+import type { HistoryPlan } from '../src/simulator/history.ts'
 import { topicNames, topicSpecs, type TopicNames } from '../src/platform/topics.ts'
 import { startKafkaBroker } from '../src/stack/kafka-broker.ts'
 import { findFreePort } from '../src/stack/ports.ts'
-import { historySimulatorEvents, liveSimulatorSource } from './simulator-events.ts'
+import { historySimulatorEvents, liveSimulatorSource, planSimulatorHistory } from './simulator-events.ts'
 
 export const log = (text: string): void => void process.stdout.write(`${text}\n`)
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
@@ -46,6 +49,8 @@ export interface LandingBenchArgs {
   readonly rate: number
   /** Rounds of the compared drains, each into fresh databases; medians are reported. */
   readonly repeat: number
+  /** The simulated history to load (seed, size, fixed start), checked before any work. */
+  readonly history: HistoryPlan
 }
 
 /**
@@ -59,6 +64,7 @@ export function landingBenchArgs(usage: string): LandingBenchArgs {
       'steady-seconds': { type: 'string', default: '120' },
       rate: { type: 'string', default: '1000' },
       repeat: { type: 'string', default: '1' },
+      seed: { type: 'string', default: 'bench-42' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -71,12 +77,29 @@ export function landingBenchArgs(usage: string): LandingBenchArgs {
     }
     return n
   }
+  const events = whole('events', 1)
+  let history: HistoryPlan
+  try {
+    history = planSimulatorHistory(events, values.seed)
+  } catch (err) {
+    // before any broker or database is started: the size cannot be produced, and why
+    process.stderr.write(`--events ${events} --seed ${values.seed}: ${(err as Error).message}\n`)
+    process.exit(2)
+  }
   return {
-    events: whole('events', 1),
+    events,
     steadySeconds: whole('steady-seconds', 0),
     rate: whole('rate', 1),
     repeat: whole('repeat', 1),
+    history,
   }
+}
+
+/** The seed and the simulated span of the loaded events, for the results. */
+export function describeHistory(plan: HistoryPlan, loaded: LoadedEvents): string {
+  const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
+  const hours = (loaded.lastMs - loaded.firstMs) / 3_600_000
+  return `seed ${plan.seed}, simulated ${iso(loaded.firstMs)} → ${iso(loaded.lastMs)} (${hours.toFixed(1)} h), sha256 of the events ${loaded.sha256.slice(0, 16)}…`
 }
 
 const cleanups: (() => Promise<void>)[] = []
@@ -132,6 +155,7 @@ export async function freshDatabase(
   serverUrl: string,
   name: string,
   load?: (client: pg.Client) => Promise<unknown>,
+  days?: { readonly fromMs: number; readonly toMs: number },
 ): Promise<string> {
   await admin(serverUrl, `CREATE DATABASE ${name}`)
   atCleanup(async () => {
@@ -150,6 +174,20 @@ export async function freshDatabase(
   u.pathname = `/${name}`
   const url = u.toString()
   await prepareDatabase(url)
+  if (days) {
+    // the simulated history's days (its dates are fixed, not around today)
+    const client = new pg.Client({ connectionString: url, options: '-c role=sretl_owner' })
+    await client.connect()
+    try {
+      await ensureSalesRawPartitions(
+        client,
+        utcDay(new Date(days.fromMs), -1),
+        utcDay(new Date(days.toMs), 1),
+      )
+    } finally {
+      await client.end()
+    }
+  }
   if (load) {
     const client = new pg.Client({ connectionString: url })
     await client.connect()
@@ -207,21 +245,33 @@ export async function benchKafka(
   return { kafka, topics: topicNames(kafka) }
 }
 
+export interface LoadedEvents {
+  /** Bytes of the events' JSON values. */
+  readonly valueBytes: number
+  /** event_time of the first and last event (the simulated span), ms. */
+  readonly firstMs: number
+  readonly lastMs: number
+  /** SHA-256 of every value in order: equal for equal events. */
+  readonly sha256: string
+}
+
 /**
- * Produces `n` events of the store simulator's generator (seed bench-42) over the last 20 hours to
- * the input topic, keyed by store; `onChunk` sees each acknowledged chunk. Returns the JSON bytes.
+ * Produces the plan's events (the store simulator's generator over its fixed simulated history)
+ * to the input topic, keyed by store; `onChunk` sees each acknowledged chunk.
  */
 export async function loadGeneratedEvents(
   kafka: KafkaConfig,
-  n: number,
+  plan: HistoryPlan,
   onChunk: (events: readonly SaleLine[]) => void = () => undefined,
-): Promise<{ valueBytes: number }> {
+): Promise<LoadedEvents> {
   const topic = topicNames(kafka).salesEvents
   const producer = createProducer(kafka, 'bench-producer')
-  const now = Date.now()
+  const hash = createHash('sha256')
   let messages: BytesMessage[] = []
   let events: SaleLine[] = []
   let valueBytes = 0
+  let firstMs = Number.POSITIVE_INFINITY
+  let lastMs = Number.NEGATIVE_INFINITY
   const flush = async (): Promise<void> => {
     await sendWithTimeout(producer, messages, 120_000)
     onChunk(events)
@@ -229,13 +279,13 @@ export async function loadGeneratedEvents(
     events = []
   }
   try {
-    for (const event of historySimulatorEvents(n, {
-      seed: 'bench-42',
-      fromMs: now - 20 * 3600_000,
-      toMs: now - 60_000,
-    })) {
+    for (const event of historySimulatorEvents(plan)) {
       const value = Buffer.from(JSON.stringify(event))
       valueBytes += value.byteLength
+      hash.update(value)
+      const at = Date.parse(event.event_time)
+      if (at < firstMs) firstMs = at
+      if (at > lastMs) lastMs = at
       messages.push({ topic, key: Buffer.from(event.store_id), value })
       events.push(event)
       if (messages.length === 5000) await flush()
@@ -244,18 +294,23 @@ export async function loadGeneratedEvents(
   } finally {
     await producer.close()
   }
-  return { valueBytes }
+  return { valueBytes, firstMs, lastMs, sha256: hash.digest('hex') }
 }
 
 /**
- * Produces `rate` events per second for `seconds` from the simulator's generator on the live
- * clock (each stamped as it is taken, just before it is sent), in small paced batches. Returns
- * how many.
+ * Produces `rate` events per second for `seconds` from the simulator's generator on `clock`
+ * (default the live clock; each stamped as it is taken, just before it is sent), in small paced
+ * batches. Returns how many.
  */
-export async function produceSteady(kafka: KafkaConfig, rate: number, seconds: number): Promise<number> {
+export async function produceSteady(
+  kafka: KafkaConfig,
+  rate: number,
+  seconds: number,
+  clock: () => number = Date.now,
+): Promise<number> {
   const topic = topicNames(kafka).salesEvents
   const producer = createProducer(kafka, 'bench-steady')
-  const source = liveSimulatorSource('bench-steady')
+  const source = liveSimulatorSource('bench-steady', clock)
   const total = rate * seconds
   const start = Date.now()
   let sent = 0

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:lander [-- --events N --steady-seconds S --rate R --repeat K]`
+ * `npm run bench:lander [-- --events N --seed NAME --steady-seconds S --rate R --repeat K]`
  *
  * 1. Loads N realistic events (the store simulator's generator, bench/simulator-events.ts) into a fresh topic of 6 partitions, and
  *    writes the same rows as a COPY text file.
@@ -26,6 +26,7 @@ import { startBenchLander, type BenchLander } from './bench-lander.ts'
 import {
   atCleanup,
   benchKafka,
+  describeHistory,
   fmt,
   freshDatabase,
   landingBenchArgs,
@@ -38,14 +39,21 @@ import {
   type Setup,
 } from './bench-stack.ts'
 
-const USAGE = `Usage: npm run bench:lander [-- --events N --steady-seconds S --rate R --repeat K]
+const USAGE = `Usage: npm run bench:lander [-- --events N --seed NAME --steady-seconds S --rate R --repeat K]
 
-Loads N events (default 1,000,000) of the store simulator into a fresh topic, times psql \\copy of
+Loads N events (default 1,000,000) of the store simulator (seed NAME, default bench-42; a fixed
+simulated history of about 20 hours from 2026-11-02T00:00Z, the same bytes at any hour) into a fresh topic, times psql \\copy of
 the same rows and the lander draining the topic (K rounds, default 1; medians), then measures
 event_time → commit at R events/s (default 1,000) for S seconds (default 120; 0 skips it).
 Starts its own Kafka unless KAFKA_BOOTSTRAP_SERVERS is set; uses DATABASE_URL or the local
 PostgreSQL. Prints the figures as Markdown (docs/benchmarks.md).`
-const { events: N, steadySeconds: STEADY_SECONDS, rate: RATE, repeat: REPEAT } = landingBenchArgs(USAGE)
+const {
+  events: N,
+  steadySeconds: STEADY_SECONDS,
+  rate: RATE,
+  repeat: REPEAT,
+  history: HISTORY,
+} = landingBenchArgs(USAGE)
 function run(command: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -99,23 +107,37 @@ async function main(): Promise<void> {
   const setup: Setup = { kafka, topics, serverUrl: pgHandle.url, copyFile: join(dir, 'rows.copy') }
 
   // 1. the events: into Kafka and, as the same rows, into a COPY file
-  log(`Loading ${fmt(N)} events (the store simulator's generator, 20 hours of history)…`)
+  log(
+    `Loading ${fmt(N)} events (the store simulator's generator, seed ${HISTORY.seed}, about 20 hours of history from ${new Date(HISTORY.startMs).toISOString()})…`,
+  )
   const fd = openSync(setup.copyFile, 'w')
   const loadStart = performance.now()
-  const { valueBytes } = await loadGeneratedEvents(kafka, N, (events) =>
+  const loaded = await loadGeneratedEvents(kafka, HISTORY, (events) =>
     writeSync(fd, events.map(copyLine).join('')),
   )
+  const { valueBytes } = loaded
   closeSync(fd)
   log(
-    `  produced in ${((performance.now() - loadStart) / 1000).toFixed(1)} s (${Math.round(valueBytes / N)} bytes of JSON per event)`,
+    `  produced in ${((performance.now() - loadStart) / 1000).toFixed(1)} s (${Math.round(valueBytes / N)} bytes of JSON per event); ${describeHistory(HISTORY, loaded)}`,
   )
+  const days = { fromMs: loaded.firstMs, toMs: loaded.lastMs }
 
   // 2 + 3, alternating so that both see the machine in the same state
   const rounds: Round[] = []
   let lander: BenchLander | undefined
   for (let r = 1; r <= REPEAT; r += 1) {
-    const copyUrl = await freshDatabase(setup.serverUrl, `sretl_bench_${process.pid}_copy${r}`)
-    const landerUrl = await freshDatabase(setup.serverUrl, `sretl_bench_${process.pid}_lander${r}`)
+    const copyUrl = await freshDatabase(
+      setup.serverUrl,
+      `sretl_bench_${process.pid}_copy${r}`,
+      undefined,
+      days,
+    )
+    const landerUrl = await freshDatabase(
+      setup.serverUrl,
+      `sretl_bench_${process.pid}_lander${r}`,
+      undefined,
+      days,
+    )
     const copySeconds = await timePsqlCopy(setup, copyUrl)
     log(`Round ${r}: psql \\copy ${copySeconds.toFixed(1)} s, ${fmt(N / copySeconds)} rows/s`)
     await lander?.stop()
@@ -177,7 +199,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(
         ' ',
-      )}; PostgreSQL ${pgVersion}, Kafka ${base.kafka.local.version}, Node ${process.version}. Events: ${fmt(N)} (~${Math.round(valueBytes / N)} B of JSON each), 6 partitions; lander defaults (batch ≤ ${config.batch.maxRows} rows / ${config.batch.maxWaitMs} ms; direct COPY ${config.directCopy ? 'on' : 'off'}); ${REPEAT} round(s), medians shown.`,
+      )}; PostgreSQL ${pgVersion}, Kafka ${base.kafka.local.version}, Node ${process.version}. Events: ${fmt(N)} (~${Math.round(valueBytes / N)} B of JSON each), 6 partitions; ${describeHistory(HISTORY, loaded)}; lander defaults (batch ≤ ${config.batch.maxRows} rows / ${config.batch.maxWaitMs} ms; direct COPY ${config.directCopy ? 'on' : 'off'}); ${REPEAT} round(s), medians shown.`,
   )
   log('')
   log('| measure | value |')
@@ -200,6 +222,10 @@ async function main(): Promise<void> {
     JSON.stringify({
       date: started.toISOString(),
       events: N,
+      seed: HISTORY.seed,
+      simulatedFrom: new Date(loaded.firstMs).toISOString(),
+      simulatedTo: new Date(loaded.lastMs).toISOString(),
+      eventsSha256: loaded.sha256,
       rounds,
       ratio: median(ratios),
       copyRowsPerSecond: Math.round(copyRate),

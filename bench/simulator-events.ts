@@ -2,7 +2,8 @@
  * Events for the benchmarks from the store simulator's own generator (src/simulator): the 200
  * reference stores and 5,000 products, local opening hours, Zipf-like SKU popularity, baskets,
  * promotions, returns and voids — what `sretl run simulator` sends, without faults. Same seed,
- * same events.
+ * same events: the history starts at a fixed simulated instant (src/simulator/history.ts), so the
+ * bytes do not depend on when the benchmark runs.
  */
 import { Random } from '../src/domain/random.ts'
 import { referenceProducts, referenceStores } from '../src/domain/reference-data.ts'
@@ -10,8 +11,9 @@ import type { SaleLine } from '../src/domain/sale-line.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { simulatorSection } from '../src/simulator/config.ts'
 import { EventSource, NO_FAULTS } from '../src/simulator/event-source.ts'
+import { historyMessages, planHistory, type HistoryPlan } from '../src/simulator/history.ts'
 import { ReceiptGenerator } from '../src/simulator/receipts.ts'
-import { liveTimeline, simulatedTimeline } from '../src/simulator/timeline.ts'
+import { liveTimeline } from '../src/simulator/timeline.ts'
 
 /** The simulator's default settings (its configuration without any variable set). */
 function generatorFor(seed: string): ReceiptGenerator {
@@ -23,45 +25,27 @@ function generatorFor(seed: string): ReceiptGenerator {
   })
 }
 
-/** Events at the moment they are taken (the live clock), as the running simulator makes them. */
-export function liveSimulatorSource(seed: string): EventSource {
+/** Events at the moment they are taken (`clock`, default the live clock), as the running simulator makes them. */
+export function liveSimulatorSource(seed: string, clock: () => number = Date.now): EventSource {
   return new EventSource({
     generator: generatorFor(seed),
-    timeline: liveTimeline(Date.now),
+    timeline: liveTimeline(clock),
     faults: NO_FAULTS,
     random: new Random(`${seed}/faults`),
   })
 }
 
 /**
- * `n` events of history between `fromMs` and `toMs` (the simulator's simulated clock): the
- * chain's traffic over those hours, so quiet nights and busy evenings of each store's time zone.
+ * The history a benchmark will load: `n` events of seed `seed` from the fixed simulated start.
+ * Throws, saying why, when the size cannot be produced — call it before starting any work.
  */
-export function* historySimulatorEvents(
-  n: number,
-  options: { seed: string; fromMs: number; toMs: number },
-): Generator<SaleLine> {
-  const generator = generatorFor(options.seed)
-  const root = new Random(options.seed)
-  // a little more than n per span, so the history is not exhausted before n events
-  const eventsPerDay = Math.ceil(((n * 86_400_000) / (options.toMs - options.fromMs)) * 1.2)
-  const source = new EventSource({
-    generator,
-    timeline: simulatedTimeline({
-      startMs: options.fromMs,
-      endMs: options.toMs,
-      eventsPerDay,
-      weights: generator.weights,
-      random: root.fork('timeline'),
-    }),
-    faults: NO_FAULTS,
-    random: root.fork('faults'),
-  })
-  let taken = 0
-  while (taken < n) {
-    const chunk = source.take(Math.min(5000, n - taken))
-    if (chunk.length === 0) throw new Error(`the simulated history ended after ${taken} of ${n} events`)
-    for (const message of chunk) yield JSON.parse(message.value.toString('utf8')) as SaleLine
-    taken += chunk.length
+export function planSimulatorHistory(n: number, seed: string): HistoryPlan {
+  return planHistory(generatorFor(seed).weights, { seed, events: n })
+}
+
+/** Exactly the plan's events, in time order: quiet nights and busy evenings of each store's zone. */
+export function* historySimulatorEvents(plan: HistoryPlan): Generator<SaleLine> {
+  for (const message of historyMessages(plan, generatorFor(plan.seed))) {
+    yield JSON.parse(message.value.toString('utf8')) as SaleLine
   }
 }

@@ -5,9 +5,10 @@
  */
 import pg from 'pg'
 import { describeFailures, loadDashboards, proveDashboards } from '../platform/dashboard-proof.ts'
-import { activeTargets, alerts } from '../platform/prometheus-api.ts'
+import { activeTargets, alerts, queryValue } from '../platform/prometheus-api.ts'
 import { formatCount } from './ui.ts'
 import { readComponent, type ComponentAddress } from './component-status.ts'
+import { judgeAlerts, NOW_QUERIES, type NowReading } from './smoke-alerts.ts'
 
 /** Failed panel queries listed under the table; the rest are counted. */
 const MORE_LINES = 12
@@ -16,7 +17,10 @@ export const SMOKE_CHECKS = ['rows', 'components', 'targets', 'dashboards', 'ale
 export type SmokeCheckName = (typeof SMOKE_CHECKS)[number]
 
 export interface CheckResult {
+  /** Passed, or nothing to fix (a warning, or skipped): no retry, no failure. */
   readonly ok: boolean
+  /** Shown instead of PASS/FAIL. */
+  readonly status?: 'WARN' | 'SKIPPED'
   readonly detail: string
   /** Longer explanation printed under the table (one item per line). */
   readonly more?: readonly string[]
@@ -28,6 +32,38 @@ export interface SmokeContext {
   readonly components: readonly ComponentAddress[]
   readonly expectedAlerts: readonly string[]
   readonly connectTimeoutMs: number
+  /**
+   * Prometheus is not installed here (nor given by PROMETHEUS_URL, nor run by the stack): its
+   * checks are skipped with this install command, or fail with it under --require-monitoring.
+   */
+  readonly monitoringMissing?: { readonly install: string; readonly required: boolean }
+}
+
+/** The checks that ask Prometheus. */
+export const MONITORING_CHECKS: readonly SmokeCheckName[] = ['targets', 'dashboards', 'alerts']
+
+/** A Prometheus check's answer when Prometheus is not installed: skipped, or failed when required. */
+export function monitoringNotInstalled(missing: NonNullable<SmokeContext['monitoringMissing']>): CheckResult {
+  return missing.required
+    ? {
+        ok: false,
+        detail: `Prometheus is not installed and --require-monitoring asks for it: ${missing.install}`,
+      }
+    : {
+        ok: true,
+        status: 'SKIPPED',
+        detail: `Prometheus is not installed (optional): ${missing.install}, then restart \`sretl up\``,
+      }
+}
+
+/** A failure to reach an installed Prometheus stays a failure, with where to look. */
+function unanswered(error: string): CheckResult {
+  return error.includes('did not answer')
+    ? {
+        ok: false,
+        detail: `${error}: it is installed but not answering — is the stack running (\`sretl status\` shows it and its log)?`,
+      }
+    : { ok: false, detail: error }
 }
 
 /** Rows inserted into sales_raw's partitions so far (cumulative statistics; cheap at any size). */
@@ -86,7 +122,7 @@ export async function componentsCheck(context: SmokeContext): Promise<CheckResul
 
 export async function targetsCheck(context: SmokeContext): Promise<CheckResult> {
   const targets = await activeTargets(context.prometheusUrl)
-  if ('error' in targets) return { ok: false, detail: targets.error }
+  if ('error' in targets) return unanswered(targets.error)
   if (targets.length === 0) return { ok: false, detail: 'Prometheus has no scrape targets' }
   const down = targets.filter((t) => t.health !== 'up')
   if (down.length === 0)
@@ -122,7 +158,7 @@ export async function dashboardsCheck(context: SmokeContext): Promise<CheckResul
     const failures = describeFailures(proofs)
     if (failures.length === 0) return { ok: true, detail: `${proofs.length} panel queries returned data` }
     const unreachable = proofs.find((p) => p.error?.startsWith('Prometheus at '))
-    if (unreachable) return { ok: false, detail: unreachable.error ?? 'Prometheus did not answer' }
+    if (unreachable) return unanswered(unreachable.error ?? 'Prometheus did not answer')
     const first = proofs.find((p) => !p.ok)
     const shown = failures.slice(0, MORE_LINES)
     return {
@@ -138,19 +174,35 @@ export async function dashboardsCheck(context: SmokeContext): Promise<CheckResul
 
 export async function alertsCheck(context: SmokeContext): Promise<CheckResult> {
   const active = await alerts(context.prometheusUrl)
-  if ('error' in active) return { ok: false, detail: active.error }
+  if ('error' in active) return unanswered(active.error)
   const firing = active.filter((a) => a.state === 'firing')
-  const unexpected = firing.filter((a) => !context.expectedAlerts.includes(a.name))
-  const expected = firing.filter((a) => context.expectedAlerts.includes(a.name))
-  if (unexpected.length === 0) {
-    return {
-      ok: true,
-      detail: expected.length === 0 ? 'no alert firing' : `only expected alerts firing: ${names(expected)}`,
-    }
+  const now: NowReading = {
+    lagSeconds: undefined,
+    lateShare: undefined,
+    errorShare: undefined,
+    ...(firing.some((a) => a.labels.slo !== undefined && !context.expectedAlerts.includes(a.name))
+      ? await readNow(context.prometheusUrl)
+      : {}),
   }
-  return { ok: false, detail: `firing: ${names(unexpected)}` }
+  const judgement = judgeAlerts(firing, context.expectedAlerts, now)
+  return {
+    ok: judgement.status !== 'FAIL',
+    ...(judgement.status === 'WARN' ? { status: 'WARN' as const } : {}),
+    detail: judgement.detail,
+    more: judgement.more,
+  }
 }
 
-function names(list: readonly { name: string; labels: Readonly<Record<string, string>> }[]): string {
-  return [...new Set(list.map((a) => a.name))].join(', ')
+/** The pipeline's state now, for judging burn alerts (NaN — nothing measured — is no reading). */
+async function readNow(prometheusUrl: string): Promise<NowReading> {
+  const read = async (expr: string): Promise<number | undefined> => {
+    const value = await queryValue(prometheusUrl, expr)
+    return value === undefined || !Number.isFinite(value) ? undefined : value
+  }
+  const [lagSeconds, lateShare, errorShare] = await Promise.all([
+    read(NOW_QUERIES.lagSeconds),
+    read(NOW_QUERIES.lateShare),
+    read(NOW_QUERIES.errorShare),
+  ])
+  return { lagSeconds, lateShare, errorShare }
 }

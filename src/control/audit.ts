@@ -43,6 +43,11 @@ export interface AuditLog {
   latestOk(action: string): Promise<AuditRow | undefined>
   /** Dead-letter positions ("partition:offset") replayed in the last `days` days. */
   replayedPositions(days: number): Promise<string[]>
+  /**
+   * Per component, the newest applied pause, resume, intake stop or intake resume that names it
+   * (what survives a restart, ADR 0070).
+   */
+  latestFlowPerTarget(): Promise<Map<string, AuditRow>>
 }
 
 const MAX_USER_AGENT = 300
@@ -148,6 +153,15 @@ export function createAuditLog(pools: { writer: Pool; reader: Pool }): AuditLog 
         [days],
       )
       return result.rows.map((r) => r.key)
+    },
+    async latestFlowPerTarget() {
+      const result = await pools.reader.query<DbRow & { component: string }>(
+        `SELECT DISTINCT ON (component) component, ${COLUMNS}
+           FROM audit_log, unnest(string_to_array(target, ',')) AS component
+          WHERE action IN ('pause', 'resume', 'intake.stop', 'intake.resume') AND result = 'ok'
+          ORDER BY component, id DESC`,
+      )
+      return new Map(result.rows.map((r) => [r.component, toRow(r)]))
     },
   }
 }

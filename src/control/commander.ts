@@ -148,8 +148,9 @@ export function createCommander(deps: CommanderDeps) {
     action: 'pause' | 'resume',
     target: string,
     reason: string,
+    extra: Readonly<Record<string, unknown>> = {},
   ): Promise<CommandOutcome> {
-    const rec: CommandRecord = { command: action, target, detail: { reason } }
+    const rec: CommandRecord = { command: action, target, detail: { reason, ...extra } }
     const denied = forbidden(actor, rec, 'operator')
     if (denied) return denied
     if (!isControlTarget(target)) {
@@ -185,7 +186,7 @@ export function createCommander(deps: CommanderDeps) {
       const changed = stateOf(before).paused !== stateOf(after).paused
       return finish(
         actor,
-        { ...rec, before: stateOf(before), after: stateOf(after), detail: { reason, changed } },
+        { ...rec, before: stateOf(before), after: stateOf(after), detail: { ...rec.detail, changed } },
         'ok',
         {
           status: 200,
@@ -253,8 +254,17 @@ export function createCommander(deps: CommanderDeps) {
     )
   }
 
-  async function setRate(actor: Actor, requested: unknown, confirm: boolean): Promise<CommandOutcome> {
-    const rec: CommandRecord = { command: 'rate.set', target: 'simulator', detail: { requested, confirm } }
+  async function setRate(
+    actor: Actor,
+    requested: unknown,
+    confirm: boolean,
+    extra: Readonly<Record<string, unknown>> = {},
+  ): Promise<CommandOutcome> {
+    const rec: CommandRecord = {
+      command: 'rate.set',
+      target: 'simulator',
+      detail: { requested, confirm, ...extra },
+    }
     const denied = forbidden(actor, rec, 'operator')
     if (denied) return denied
     let before: ComponentStatus
@@ -384,7 +394,8 @@ export function createCommander(deps: CommanderDeps) {
   }
 
   return {
-    pause: (actor: Actor, target: string, reason: string) => flow(actor, 'pause', target, reason),
+    pause: (actor: Actor, target: string, reason: string, extra?: Readonly<Record<string, unknown>>) =>
+      flow(actor, 'pause', target, reason, extra),
     resume: (actor: Actor, target: string, reason: string) => flow(actor, 'resume', target, reason),
     stopIntake: (actor: Actor, reason: string) => intake(actor, 'pause', reason),
     resumeIntake: (actor: Actor, reason: string) => intake(actor, 'resume', reason),

@@ -22,6 +22,7 @@ import { RateCap } from './limits.ts'
 import { LoginLimiter } from './login-limiter.ts'
 import { createControlMetrics, registerControlGauges } from './metrics.ts'
 import { Poller } from './poller.ts'
+import { SettingsRestorer } from './restore.ts'
 import { buildControlServer } from './server.ts'
 import { SessionStore } from './sessions.ts'
 import { LiveStreams } from './stream.ts'
@@ -89,6 +90,13 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
     clock: () => new Date(),
   })
 
+  // operators' rate and pauses survive restarts of the components (ADR 0070)
+  const restorer = new SettingsRestorer({
+    audit,
+    commander,
+    logger,
+    onRestored: (component) => void poller.refresh([component]),
+  })
   const poller = new Poller({
     client,
     components: controlTargetNames,
@@ -96,10 +104,16 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
     historyPoints: settings.historyPoints,
     health: { lagWarnSeconds: settings.lag.warnSeconds, lagCriticalSeconds: settings.lag.criticalSeconds },
     clock,
-    onReading: (r) => metrics.componentUp.set({ target: r.name }, r.reachable ? 1 : 0),
+    onReading: (r) => {
+      metrics.componentUp.set({ target: r.name }, r.reachable ? 1 : 0)
+      restorer.observe(r)
+    },
   })
   poller.start()
-  lifecycle.add('poller', () => poller.stop())
+  lifecycle.add('poller', async () => {
+    await poller.stop()
+    await restorer.settled()
+  })
 
   const topics = topicNames(config.kafka)
   const index = new DlqIndex({

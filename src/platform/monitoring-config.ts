@@ -83,6 +83,8 @@ export const monitoringSection = defineSection(
     prometheus: {
       port: v.PROMETHEUS_PORT,
       url: (v.PROMETHEUS_URL ?? `http://127.0.0.1:${v.PROMETHEUS_PORT}/`).replace(/\/$/, ''),
+      /** PROMETHEUS_URL was given: a Prometheus elsewhere, expected to answer whatever is installed here. */
+      explicit: v.PROMETHEUS_URL !== undefined,
       scrapeInterval: v.PROMETHEUS_SCRAPE_INTERVAL,
       retention: v.PROMETHEUS_RETENTION,
       retentionSize: v.PROMETHEUS_RETENTION_SIZE,

@@ -63,9 +63,9 @@ interface PartSpec {
   readonly commandVariable: string
 }
 
-export async function startMonitoring(options: MonitoringOptions): Promise<MonitoringOutcome> {
-  const { config, onProgress } = options
-  const specs: PartSpec[] = [
+/** The three parts, where their executables may be and which Debian package has them. */
+function partSpecs(config: MonitoringConfig): PartSpec[] {
+  return [
     {
       name: 'postgres-exporter',
       what: 'PostgreSQL exporter port',
@@ -97,6 +97,11 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
       commandVariable: 'PROMETHEUS_CMD',
     },
   ]
+}
+
+export async function startMonitoring(options: MonitoringOptions): Promise<MonitoringOutcome> {
+  const { config, onProgress } = options
+  const specs = partSpecs(config)
 
   // find every executable and check every port before starting anything
   const found = new Map<MonitoringPart, string>()
@@ -268,6 +273,21 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
 
 function candidates(configured: string | undefined, defaults: readonly string[]): readonly string[] {
   return configured ? [configured] : defaults
+}
+
+/**
+ * The parts whose executable is not found (not installed), with their Debian package: what
+ * `sretl up` would skip, so `sretl smoke` can skip their checks too.
+ */
+export async function missingMonitoringParts(
+  config: MonitoringConfig,
+): Promise<{ name: MonitoringPart; debianPackage: string }[]> {
+  const missing: { name: MonitoringPart; debianPackage: string }[] = []
+  for (const spec of partSpecs(config)) {
+    if (!(await findExecutable(spec.candidates)))
+      missing.push({ name: spec.name, debianPackage: spec.debianPackage })
+  }
+  return missing
 }
 
 async function findExecutable(names: readonly string[]): Promise<string | undefined> {

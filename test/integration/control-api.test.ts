@@ -361,6 +361,30 @@ test('the CLI mirrors should call the control API with a token and print plain a
   assert.equal((await gatewayStatus()).state, 'RUNNING')
 })
 
+test('sretl audit should show a pause’s reason in its before → after / why column, read through the control service', async () => {
+  const cli = { ...env, CONTROL_URL: control.url, SRETL_TOKEN: users.operator.token }
+  const reason = 'it: reindex of sales_raw'
+  const paused = await runCli(['pause', 'simulator', '--reason', reason], cli)
+  assert.equal(paused.code, 0, paused.stderr)
+  try {
+    const api = await session('viewer').get('/api/v1/audit?action=pause&limit=1')
+    assert.equal(api.status, 200)
+    const [top] = (api.body as { rows: { detail: { reason?: string }; after: { state?: string } }[] }).rows
+    assert.equal(top?.detail.reason, reason)
+    assert.equal(top?.after.state, 'PAUSED')
+    const audit = await runCli(['audit', '-n', '1', '--action', 'pause'], cli)
+    assert.equal(audit.code, 0, audit.stderr)
+    assert.match(
+      audit.stdout,
+      /otto \(operator\) +pause +simulator +ok +RUNNING → PAUSED \(why: it: reindex of sales_raw\)/,
+    )
+  } finally {
+    assert.equal((await runCli(['resume', 'simulator', '--reason', 'it: reindex done'], cli)).code, 0)
+  }
+  const resumed = await runCli(['audit', '-n', '1', '--action', 'resume'], cli)
+  assert.match(resumed.stdout, /PAUSED → RUNNING \(why: it: reindex done\)/)
+})
+
 test('sign-in should be rate limited: after too many attempts even the right password waits', async () => {
   let last = 0
   for (let i = 0; i < 25 && last !== 429; i++) {

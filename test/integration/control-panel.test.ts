@@ -131,7 +131,10 @@ test('pausing the simulator should bring events in to 0 and show in the audit lo
     .filter({ hasText: 'pause' })
     .first()
   await row.waitFor()
-  assert.match(await row.innerText(), /otto \(operator\)\s+pause\s+simulator\s+ok\s+RUNNING → PAUSED/)
+  assert.match(
+    await row.innerText(),
+    /otto \(operator\)\s+pause\s+simulator\s+ok\s+RUNNING → PAUSED \(why: browser test\)/,
+  )
   await browser.screenshot('panel-audit')
   await page.getByRole('link', { name: 'Controls' }).click()
   await page.getByRole('button', { name: 'Resume simulator' }).click()

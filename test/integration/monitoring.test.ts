@@ -211,7 +211,16 @@ describe('the local stack’s monitoring', { skip }, () => {
     let passing: Awaited<ReturnType<typeof runCli>>
     try {
       passing = await runCli(
-        ['smoke', '--timeout', '30', '--skip', 'dashboards', '--expect-alert', 'SretlLagHigh'],
+        [
+          'smoke',
+          '--require-monitoring',
+          '--timeout',
+          '30',
+          '--skip',
+          'dashboards',
+          '--expect-alert',
+          'SretlLagHigh',
+        ],
         env,
       )
     } finally {
@@ -227,7 +236,16 @@ describe('the local stack’s monitoring', { skip }, () => {
     assert.match(passing.stdout, /^dashboards\s+SKIP/m)
 
     const stale = await runCli(
-      ['smoke', '--timeout', '6', '--skip', 'dashboards', '--expect-alert', 'SretlLagHigh'],
+      [
+        'smoke',
+        '--require-monitoring',
+        '--timeout',
+        '6',
+        '--skip',
+        'dashboards',
+        '--expect-alert',
+        'SretlLagHigh',
+      ],
       env,
     )
     assert.equal(stale.code, 1)
@@ -246,7 +264,10 @@ describe('the local stack’s monitoring', { skip }, () => {
       },
       { timeoutMs: 30_000, message: 'Prometheus sees the lander down' },
     )
-    const result = await runCli(['smoke', '--timeout', '8', '--skip', 'rows,dashboards,alerts'], env)
+    const result = await runCli(
+      ['smoke', '--require-monitoring', '--timeout', '8', '--skip', 'rows,dashboards,alerts'],
+      env,
+    )
     assert.equal(result.code, 1)
     assert.match(result.stdout, /^components\s+FAIL\s+lander: \/status did not answer/m)
     assert.match(result.stdout, /^targets\s+FAIL\s+sretl-lander 127\.0\.0\.1:\d+ down/m)

@@ -83,7 +83,7 @@ function lander(): { pid: number; url: string } {
 
 describe('observability with the real components', { skip }, () => {
   test('sretl smoke should pass on a healthy stack with traffic: every target UP, every panel with data', async () => {
-    const result = await runCli(['smoke', '--timeout', '150'], env, 300_000)
+    const result = await runCli(['smoke', '--require-monitoring', '--timeout', '150'], env, 300_000)
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`)
     assert.match(result.stdout, /^dashboards\s+PASS\s+\d+ panel queries returned data/m)
   })
@@ -124,7 +124,11 @@ describe('observability with the real components', { skip }, () => {
     const { pid } = lander()
     process.kill(pid, 'SIGSTOP')
     try {
-      const result = await runCli(['smoke', '--timeout', '20', '--skip', 'dashboards,alerts'], env, 120_000)
+      const result = await runCli(
+        ['smoke', '--require-monitoring', '--timeout', '20', '--skip', 'dashboards,alerts'],
+        env,
+        120_000,
+      )
       assert.equal(result.code, 1, result.stdout)
       assert.match(result.stdout, /^rows\s+FAIL\s+sales_raw: no new rows in [\d.]+ s \(rows are stale/m)
       assert.match(result.stdout, /^components\s+FAIL\s+.*lander: \/status did not answer/m)

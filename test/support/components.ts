@@ -13,8 +13,10 @@ export interface RunningComponent {
 export async function startComponent(
   name: 'gateway' | 'simulator' | 'control' | 'lander',
   env: Record<string, string>,
+  /** A given port, e.g. to start the component again where the control service expects it. */
+  fixedPort?: number,
 ): Promise<RunningComponent> {
-  const port = await findFreePort()
+  const port = fixedPort ?? (await findFreePort())
   const ownEnv = { ...env, [`${name.toUpperCase()}_PORT`]: String(port) }
   const cli = startCli(['run', name], ownEnv)
   const url = `http://127.0.0.1:${port}`

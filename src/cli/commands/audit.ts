@@ -97,12 +97,14 @@ function compact(value: unknown): string {
   return entries.map(([k, v]) => `${k} ${compact(v)}`).join(', ')
 }
 
-function change(r: AuditRow): string {
+/** The state change and, when the command gave one, its reason ("why"). */
+export function change(r: AuditRow): string {
   const detail = (r.detail ?? {}) as Record<string, unknown>
   if (r.result !== 'ok' && typeof detail.code === 'string') {
     return `${detail.code}: ${(typeof detail.message === 'string' ? detail.message : '').slice(0, 80)}`
   }
-  if (r.before === undefined && r.after === undefined)
-    return typeof detail.reason === 'string' ? detail.reason : ''
-  return `${compact(r.before)} → ${compact(r.after)}`
+  const why = typeof detail.reason === 'string' && detail.reason !== '' ? detail.reason : undefined
+  if ((r.before ?? null) === null && (r.after ?? null) === null) return why ?? ''
+  const transition = `${compact(r.before)} → ${compact(r.after)}`
+  return why ? `${transition} (why: ${why})` : transition
 }

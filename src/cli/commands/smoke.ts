@@ -2,6 +2,7 @@ import { loadConfig } from '../../platform/config.ts'
 import { SretlError } from '../../platform/errors.ts'
 import { stackConfigSection } from '../../platform/monitoring-config.ts'
 import { stackComponents } from '../../stack/components.ts'
+import { missingMonitoringParts } from '../../stack/monitoring.ts'
 import { readStackState } from '../../stack/state.ts'
 import { defineCommand } from '../command.ts'
 import { componentAddresses } from '../component-status.ts'
@@ -9,6 +10,8 @@ import {
   alertsCheck,
   componentsCheck,
   dashboardsCheck,
+  MONITORING_CHECKS,
+  monitoringNotInstalled,
   rowsCheck,
   SMOKE_CHECKS,
   targetsCheck,
@@ -25,7 +28,9 @@ export const smokeCommand = defineCommand({
     'PROMETHEUS_URL): sales_raw gains rows; every component answers RUNNING on /status; every Prometheus ' +
     'target is UP; every dashboard panel query in deploy/grafana/dashboards returns data; no alert fires ' +
     'but the expected ones. Each check is retried until it passes or the time is up. Prints a table; ' +
-    'exit code 1 when a check fails.',
+    'exit code 1 when a check fails. Without Prometheus installed (it is optional), its three checks are ' +
+    'SKIPPED with the install command; an installed Prometheus that does not answer is a FAIL. An error-budget ' +
+    'burn alert while the pipeline is on time now (right after an outage) is a WARN, not a FAIL.',
   options: {
     timeout: {
       type: 'string',
@@ -42,12 +47,18 @@ export const smokeCommand = defineCommand({
       valueName: 'checks',
       description: `Checks to leave out, comma-separated: ${SMOKE_CHECKS.join(', ')}.`,
     },
+    'require-monitoring': {
+      type: 'boolean',
+      description:
+        'Fail, instead of skipping, the checks that need Prometheus (and the targets check for a missing Alertmanager or exporter) when they are not installed (CI).',
+    },
     json: { type: 'boolean', description: 'Print the results as JSON.' },
   },
   examples: [
     'sretl smoke',
     'sretl smoke --timeout 120 --expect-alert SretlLagHigh',
     'sretl smoke --skip rows',
+    'sretl smoke --require-monitoring',
   ],
   async run({ env, ui, values }) {
     const config = loadConfig(env, stackConfigSection)
@@ -66,19 +77,41 @@ export const smokeCommand = defineCommand({
         `unknown check(s) ${unknown.join(', ')}; the checks are ${SMOKE_CHECKS.join(', ')}`,
       )
     }
+    const state = readStackState(config.paths.run)
+    const required = values['require-monitoring'] === true
+    // not installed: skipped (or failed when required); installed, given or run by the stack: asked
+    const order = ['prometheus', 'alertmanager', 'postgres-exporter']
+    const missing = (await missingMonitoringParts(config.monitoring)).sort(
+      (a, b) => order.indexOf(a.name) - order.indexOf(b.name),
+    )
+    const install = `apt-get install ${missing.map((m) => m.debianPackage).join(' ')}`
+    const prometheusMissing =
+      !config.monitoring.prometheus.explicit &&
+      missing.some((m) => m.name === 'prometheus') &&
+      !state?.services.some((s) => s.name === 'prometheus')
     const context: SmokeContext = {
       databaseUrl: config.postgres.url,
       prometheusUrl: config.monitoring.prometheus.url,
-      components: componentAddresses(readStackState(config.paths.run), stackComponents(env)),
+      components: componentAddresses(state, stackComponents(env)),
       expectedAlerts: list(values['expect-alert']),
       connectTimeoutMs: config.postgres.connectTimeoutMs,
+      ...(prometheusMissing ? { monitoringMissing: { install, required } } : {}),
+    }
+    const monitoring =
+      (check: () => Promise<CheckResult>): (() => Promise<CheckResult>) =>
+      async () =>
+        context.monitoringMissing ? monitoringNotInstalled(context.monitoringMissing) : check()
+    const targets = async (): Promise<CheckResult> => {
+      const result = await targetsCheck(context)
+      if (!required || missing.length === 0 || !result.ok) return result
+      return { ok: false, detail: `${result.detail}; --require-monitoring: not installed: ${install}` }
     }
     const checks: Record<SmokeCheckName, () => Promise<CheckResult>> = {
       rows: rowsCheck(context),
       components: () => componentsCheck(context),
-      targets: () => targetsCheck(context),
-      dashboards: () => dashboardsCheck(context),
-      alerts: () => alertsCheck(context),
+      targets: monitoring(targets),
+      dashboards: monitoring(() => dashboardsCheck(context)),
+      alerts: monitoring(() => alertsCheck(context)),
     }
     const active = SMOKE_CHECKS.filter((name) => !skipped.includes(name))
     const results = new Map<SmokeCheckName, CheckResult>()
@@ -93,22 +126,33 @@ export const smokeCommand = defineCommand({
       await new Promise((resolve) => setTimeout(resolve, Math.min(2000, Math.max(0, deadline - Date.now()))))
     }
     const failed = active.filter((name) => !results.get(name)?.ok)
+    const notInstalled = active.filter((name) => results.get(name)?.status === 'SKIPPED')
+    const warned = active.filter((name) => results.get(name)?.status === 'WARN')
     if (values.json === true) {
       ui.line(
-        JSON.stringify({ ok: failed.length === 0, checks: Object.fromEntries(results), skipped }, null, 2),
+        JSON.stringify(
+          {
+            ok: failed.length === 0,
+            checks: Object.fromEntries(results),
+            skipped: [...skipped, ...notInstalled],
+            warnings: warned,
+          },
+          null,
+          2,
+        ),
       )
     } else {
       ui.table(
         [
           ...active.map((name) => {
             const result = results.get(name)
-            return [name, result?.ok ? 'PASS' : 'FAIL', result?.detail ?? '']
+            return [name, result?.status ?? (result?.ok ? 'PASS' : 'FAIL'), result?.detail ?? '']
           }),
-          ...skipped.map((name) => [name, 'SKIP', '']),
+          ...skipped.map((name) => [name, 'SKIPPED', 'left out (--skip)']),
         ],
         ['check', 'result', 'detail'],
       )
-      for (const name of failed) {
+      for (const name of [...failed, ...warned]) {
         for (const line of results.get(name)?.more ?? []) ui.line(`  ${name}: ${line}`)
       }
     }
@@ -118,7 +162,14 @@ export const smokeCommand = defineCommand({
         `${failed.length} of ${active.length} checks failed: ${failed.join(', ')}`,
       )
     }
-    if (values.json !== true) ui.line(`All ${active.length} checks passed.`)
+    if (values.json !== true) {
+      const passed = active.length - notInstalled.length
+      ui.line(
+        notInstalled.length === 0
+          ? `All ${passed} checks passed${warned.length > 0 ? ` (${warned.join(', ')} with a warning)` : ''}.`
+          : `${passed} checks passed${warned.length > 0 ? ` (${warned.join(', ')} with a warning)` : ''}; ${notInstalled.length} skipped: ${MONITORING_CHECKS.filter((c) => notInstalled.includes(c)).join(', ')} need Prometheus (${context.monitoringMissing?.install ?? ''}).`,
+      )
+    }
   },
 })
 

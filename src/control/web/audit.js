@@ -15,12 +15,15 @@ function brief(value) {
   return entries.map(([k, v]) => `${k}: ${brief(v)}`).join(', ')
 }
 
+// the state change and, when the command gave one, its reason (the "why")
 function change(r) {
   const d = r.detail || {}
   if (r.result !== 'ok' && d.code) return `${d.code}: ${d.message ?? ''}`
   if (r.action === 'dlq.replay') return `${(d.replayed || []).length} replayed`
-  if (r.before === null && r.after === null) return d.reason ?? ''
-  return `${brief(r.before)} → ${brief(r.after)}`
+  const why = typeof d.reason === 'string' && d.reason !== '' ? d.reason : null
+  if (r.before === null && r.after === null) return why ?? ''
+  const transition = `${brief(r.before)} → ${brief(r.after)}`
+  return why ? `${transition} (why: ${why})` : transition
 }
 
 function filters() {
@@ -72,7 +75,7 @@ function render() {
             h('td', {}, r.action),
             h('td', {}, r.target),
             h('td', {}, h('span', { class: `result-tag ${r.result}` }, r.result)),
-            h('td', { class: 'clip' }, change(r)),
+            h('td', { class: 'clip', title: change(r) }, change(r)),
             h('td', { title: r.userAgent ?? '' }, r.sourceIp ?? '–'),
           ),
         ),

@@ -47,7 +47,10 @@ export function pendingSql(t: AggregateTable): string {
   return `SELECT ${selectList(t)} FROM ${t.table} WHERE published_version < version ORDER BY ${order} LIMIT $1`
 }
 
-/** Confirms published versions: one array per key column ($1…), then the versions. */
+/**
+ * Confirms published versions: one array per key column ($1…), then the versions, then the
+ * acknowledgement time (ms, the cycle's clock — the same clock its freshness is measured on).
+ */
 export function confirmSql(t: AggregateTable): string {
   const n = t.key.length
   const unnestArgs = t.key
@@ -60,7 +63,7 @@ export function confirmSql(t: AggregateTable): string {
     .join(' AND ')
   return `WITH u AS (SELECT * FROM unnest(${unnestArgs}) AS u(${names}, v)),
   l AS (SELECT t.ctid AS id, u.v FROM ${t.table} t JOIN u ON ${match} FOR UPDATE OF t SKIP LOCKED)
-  UPDATE ${t.table} AS t SET published_version = GREATEST(t.published_version, l.v), published_at = now()
+  UPDATE ${t.table} AS t SET published_version = GREATEST(t.published_version, l.v), published_at = ${TS(`$${n + 2}`)}
   FROM l WHERE t.ctid = l.id`
 }
 

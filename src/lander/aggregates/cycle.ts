@@ -232,6 +232,7 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
       await client.query(confirmSql(t), [
         ...t.key.map(([c]) => rows.map((r) => r[c])),
         rows.map((r) => r.version),
+        ackAt,
       ])
       published[name] = rows.length
       for (const r of rows) {

@@ -149,12 +149,6 @@ export async function ensureServerCertificate(
   return { name: request.name, certFile, keyFile, notAfter: notAfter(made), issued: true }
 }
 
-/** When a PEM certificate file stops being valid; undefined when it is missing or unreadable. */
-export function certificateNotAfter(file: string): Date | undefined {
-  const cert = readCertificate(file)
-  return cert ? notAfter(cert) : undefined
-}
-
 function stillGood(
   cert: X509Certificate,
   ca: X509Certificate,

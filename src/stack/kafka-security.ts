@@ -236,11 +236,64 @@ export function toKafkaAcls(rules: readonly AclRule[]): Acl[] {
   )
 }
 
-/** Creates the ACLs (creating one that exists is a no-op in Kafka), as a super user. */
-export async function applyAcls(admin: Admin, rules: readonly AclRule[]): Promise<number> {
+/**
+ * Creates the ACLs (creating one that exists is a no-op in Kafka), as a super user, and waits
+ * until the broker enforces them: the controller commits them first and the broker's authorizer
+ * applies them a moment later, and a client arriving in between is refused (for a producer's
+ * IdempotentWrite that refusal is not retried).
+ */
+export async function applyAcls(
+  admin: Admin,
+  rules: readonly AclRule[],
+  timeoutMs = 30_000,
+): Promise<number> {
   const acls = toKafkaAcls(rules)
   await admin.createAcls({ creations: acls })
-  return acls.length
+  const key = (a: Acl): string =>
+    [
+      a.principal,
+      a.resourceType,
+      a.resourceName,
+      a.resourcePatternType,
+      a.operation,
+      a.permissionType,
+      a.host,
+    ].join('|')
+  const wanted = new Set(acls.map(key))
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const described = await admin.describeAcls({
+      filter: {
+        resourceType: ResourceTypes.ANY,
+        resourceName: null,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        principal: null,
+        host: null,
+        operation: AclOperations.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      },
+    })
+    const seen = new Set(
+      described.flatMap((r) =>
+        r.acls.map((a) =>
+          key({
+            ...a,
+            resourceType: r.resourceType,
+            resourceName: r.resourceName,
+            resourcePatternType: r.resourcePatternType,
+          }),
+        ),
+      ),
+    )
+    if ([...wanted].every((k) => seen.has(k))) return acls.length
+    if (Date.now() > deadline) {
+      throw new SretlError(
+        'KAFKA_SECURITY_SETUP_FAILED',
+        `the broker did not show the ACLs within ${timeoutMs} ms`,
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
 }
 
 export interface SecurityPaths {

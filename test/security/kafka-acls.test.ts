@@ -30,7 +30,8 @@ before(async () => {
   topics = topicNames({ topicPrefix: kafka.topicPrefix })
   // the broker's first group creates __consumer_offsets; until then every group answers
   // COORDINATOR_NOT_AVAILABLE, which would hide the refusals the tests look for
-  await produce(kafka.settings('gateway'), topics.salesEvents)
+  // (and the first producer id waits for the broker to be ready for it)
+  await produce(kafka.settings('gateway'), topics.salesEvents, true, 10)
   await consumeOne(kafka.settings('lander'), topics.salesEvents, kafka.landerGroup, 10)
   process.stderr.write(`[kafka-acls] secure broker ready in ${kafka.startMs} ms\n`)
 })
@@ -81,8 +82,13 @@ async function refused(attempt: () => Promise<unknown>): Promise<string> {
 // refused attempt should report at once. The services' producers are idempotent; an attacker's
 // need not be (and @platformatic/kafka 2.12's idempotent producer never settles a send whose
 // SASL authentication failed: the program's sendWithTimeout bounds that with KAFKA_SEND_TIMEOUT)
-async function produce(settings: ConnectionSettings, topic: string, idempotent = true): Promise<void> {
-  const producer = new Producer({ ...connection(settings, 'acl-test'), retries: 0, idempotent })
+async function produce(
+  settings: ConnectionSettings,
+  topic: string,
+  idempotent = true,
+  retries = 0,
+): Promise<void> {
+  const producer = new Producer({ ...connection(settings, 'acl-test'), retries, retryDelay: 500, idempotent })
   try {
     await producer.send({
       messages: [{ topic, key: Buffer.from('k'), value: Buffer.from(randomBytes(8).toString('hex')) }],

@@ -25,13 +25,15 @@ for (const base of ['src', 'test', 'scripts']) {
       const lines = readFileSync(file, 'utf8').split('\n').length
       if (lines > MAX_LINES) problems.push(`${rel}: ${lines} lines; split it (limit ${MAX_LINES})`)
     }
-    if (base === 'test' && file.endsWith('.test.ts') && !rel.startsWith('test/integration/')) {
+    // integration tests and the attacker suite (test/security/) run against real services
+    const standalone = rel.startsWith('test/integration/') || rel.startsWith('test/security/')
+    if (base === 'test' && file.endsWith('.test.ts') && !standalone) {
       const source = rel.replace(/^test\//, 'src/').replace(/\.test\.ts$/, '.ts')
       try {
         statSync(join(root, source))
       } catch {
         problems.push(
-          `${rel}: unit tests mirror a source file, but ${source} does not exist (integration tests go in test/integration/)`,
+          `${rel}: unit tests mirror a source file, but ${source} does not exist (integration tests go in test/integration/, attacker tests in test/security/)`,
         )
       }
     }

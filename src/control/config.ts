@@ -8,6 +8,7 @@ import {
   numberVar,
   stringVar,
 } from '../platform/config.ts'
+import { CERTIFICATE_NAMES, type CertificateName } from '../platform/certificates.ts'
 import { componentPorts, controlTargetsSection, type ComponentUrls } from '../platform/control-targets.ts'
 
 export const controlOwnSection = defineSection(
@@ -113,6 +114,9 @@ export const controlOwnSection = defineSection(
       min: 1,
       max: 100_000,
     }),
+    CONTROL_TLS_CERTIFICATES: stringVar(
+      'Certificates whose expiry the control service exports (sretl_control_tls_certificate_expiry_timestamp_seconds), as <name>=<PEM file>,… with names ca, kafka, postgres. `sretl up --secure` sets it.',
+    ),
     CONTROL_DLQ_MAX_REPLAYS: intVar(
       'A message replayed this many times already (header replay.count) is not replayed again: it is looping.',
       3,
@@ -124,6 +128,7 @@ export const controlOwnSection = defineSection(
       throw new Error('CONTROL_LAG_CRITICAL_SECONDS: must be at least CONTROL_LAG_WARN_SECONDS')
     }
     return {
+      tlsCertificates: parseCertificateList(v.CONTROL_TLS_CERTIFICATES),
       port: v.CONTROL_PORT,
       host: v.CONTROL_HOST,
       usersFile: v.CONTROL_USERS_FILE,
@@ -164,4 +169,27 @@ export const controlSection = combineSections({ settings: controlOwnSection, url
 export interface ControlConfig {
   readonly settings: ControlSettings
   readonly urls: ComponentUrls
+}
+
+function parseCertificateList(raw: string | undefined): Partial<Record<CertificateName, string>> {
+  const out: Partial<Record<CertificateName, string>> = {}
+  for (const item of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const at = item.indexOf('=')
+    const name = item.slice(0, Math.max(at, 0))
+    const file = item.slice(at + 1).trim()
+    if (at <= 0 || file === '' || !isCertificateName(name)) {
+      throw new Error(
+        `CONTROL_TLS_CERTIFICATES: "${item}" must be <name>=<file> with a name of ${CERTIFICATE_NAMES.join(', ')}`,
+      )
+    }
+    out[name] = file
+  }
+  return out
+}
+
+function isCertificateName(name: string): name is CertificateName {
+  return (CERTIFICATE_NAMES as readonly string[]).includes(name)
 }

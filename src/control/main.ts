@@ -20,7 +20,7 @@ import { createReplayer } from './dlq-replay.ts'
 import { ensureUsersFile } from './first-run.ts'
 import { RateCap } from './limits.ts'
 import { LoginLimiter } from './login-limiter.ts'
-import { createControlMetrics, registerControlGauges } from './metrics.ts'
+import { createControlMetrics, registerCertificateExpiry, registerControlGauges } from './metrics.ts'
 import { Poller } from './poller.ts'
 import { SettingsRestorer } from './restore.ts'
 import { buildControlServer } from './server.ts'
@@ -149,6 +149,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
     maxStreams: settings.maxStreams,
     view: (snapshot) => overviewView(snapshot, commander),
   })
+  registerCertificateExpiry(context.metrics, settings.tlsCertificates)
   registerControlGauges(context.metrics, {
     sessions: () => sessions.size,
     streams: () => streams.open,

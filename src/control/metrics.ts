@@ -1,5 +1,6 @@
 /** The control service's metrics (docs/metrics.md lists them). */
 import { Counter, Gauge } from 'prom-client'
+import { certificateNotAfter, type CertificateName } from '../platform/certificates.ts'
 import { scrapedGauges, type MetricsRegistry } from '../platform/metrics.ts'
 import type { AuditResult } from './audit.ts'
 import type { CommandMetrics } from './commander.ts'
@@ -56,6 +57,30 @@ export function createControlMetrics(registry: MetricsRegistry, targets: readonl
 }
 
 export type ControlMetrics = ReturnType<typeof createControlMetrics>
+
+/**
+ * Expiry of the stack's certificates (TLS_CERTIFICATE_FILES), read from the files at every
+ * scrape so a renewed certificate shows at once; an unreadable file reports 0 (alerts fire).
+ */
+export function registerCertificateExpiry(
+  registry: MetricsRegistry,
+  files: Readonly<Partial<Record<CertificateName, string>>>,
+): void {
+  const entries = Object.entries(files) as [CertificateName, string][]
+  if (entries.length === 0) return
+  new Gauge({
+    name: 'sretl_control_tls_certificate_expiry_timestamp_seconds',
+    help: 'When each certificate of the stack expires (Unix seconds; 0 when its file cannot be read), by certificate (ca, kafka, postgres).',
+    labelNames: ['certificate'],
+    registers: [registry],
+    collect() {
+      for (const [certificate, file] of entries) {
+        const notAfter = certificateNotAfter(file)
+        this.set({ certificate }, notAfter ? Math.floor(notAfter.getTime() / 1000) : 0)
+      }
+    },
+  })
+}
 
 export function registerControlGauges(registry: MetricsRegistry, readings: ControlReadings): void {
   const gauge = scrapedGauges(registry)

@@ -2,6 +2,7 @@
  * The configuration every process shares: where files go, logging, Kafka and PostgreSQL.
  * Components add their own sections (see each component's config.ts).
  */
+import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import {
@@ -16,6 +17,7 @@ import {
   urlVar,
   type Env,
 } from './config.ts'
+import { SretlError } from './errors.ts'
 
 export const pathsSection = defineSection(
   {
@@ -48,6 +50,9 @@ export const logSection = defineSection(
   (v) => ({ level: v.LOG_LEVEL }),
 )
 
+export const KAFKA_SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_SSL', 'SASL_PLAINTEXT'] as const
+export const KAFKA_SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'] as const
+
 export const kafkaSection = defineSection(
   {
     KAFKA_BOOTSTRAP_SERVERS: hostPortListVar(
@@ -63,6 +68,24 @@ export const kafkaSection = defineSection(
       min: 100,
       max: 600_000,
     }),
+    // client security (docs/security.md, "Kafka secure mode"); PLAINTEXT is the plain local stack
+    KAFKA_SECURITY_PROTOCOL: enumVar(
+      'How clients talk to the brokers: PLAINTEXT, SSL, SASL_SSL or SASL_PLAINTEXT (`sretl up --secure` uses SASL_SSL).',
+      KAFKA_SECURITY_PROTOCOLS,
+      'PLAINTEXT',
+    ),
+    KAFKA_SASL_MECHANISM: enumVar(
+      'SASL mechanism with SASL_SSL / SASL_PLAINTEXT.',
+      KAFKA_SASL_MECHANISMS,
+      'SCRAM-SHA-512',
+    ),
+    KAFKA_SASL_USERNAME: stringVar('SASL user (the Kafka principal) of this process; required with SASL_*.'),
+    KAFKA_SASL_PASSWORD: stringVar(
+      'SASL password; prefer KAFKA_SASL_PASSWORD_FILE, which is read again at every new connection (a rotated password is picked up without a restart).',
+    ),
+    KAFKA_SSL_CA_FILE: stringVar(
+      'PEM file of the CA that signed the brokers’ certificates, with SSL / SASL_SSL. Unset: the system’s trusted CAs.',
+    ),
     TOPIC_PREFIX: stringVar('Prefix put before every topic name (e.g. "staging." ); empty by default.', ''),
     SALES_TOPIC_PARTITIONS: intVar('Partitions of sales.events.v1 when it is created.', 6, {
       min: 1,
@@ -93,6 +116,7 @@ export const kafkaSection = defineSection(
     const prefix = v.TOPIC_PREFIX ?? ''
     return {
       bootstrapServers,
+      security: kafkaSecurity(v, env),
       clientId: v.KAFKA_CLIENT_ID,
       sendTimeoutMs: v.KAFKA_SEND_TIMEOUT_MS,
       requestTimeoutMs: v.KAFKA_REQUEST_TIMEOUT_MS,
@@ -112,6 +136,80 @@ export const kafkaSection = defineSection(
     }
   },
 )
+
+export interface KafkaSecurity {
+  readonly protocol: (typeof KAFKA_SECURITY_PROTOCOLS)[number]
+  /** PEM of the CA to trust (TLS protocols only); undefined: Node's default CAs. */
+  readonly caPem?: string
+  readonly sasl?: {
+    readonly mechanism: (typeof KAFKA_SASL_MECHANISMS)[number]
+    readonly username: string
+    /** A fixed password, or the file to read it from at every connection. */
+    readonly password: { readonly value: string } | { readonly file: string }
+  }
+}
+
+function kafkaSecurity(
+  v: {
+    KAFKA_SECURITY_PROTOCOL: KafkaSecurity['protocol']
+    KAFKA_SASL_MECHANISM: (typeof KAFKA_SASL_MECHANISMS)[number]
+    KAFKA_SASL_USERNAME?: string | undefined
+    KAFKA_SASL_PASSWORD?: string | undefined
+    KAFKA_SSL_CA_FILE?: string | undefined
+  },
+  env: Env,
+): KafkaSecurity {
+  const protocol = v.KAFKA_SECURITY_PROTOCOL
+  const tls = protocol === 'SSL' || protocol === 'SASL_SSL'
+  const problems: string[] = []
+  let caPem: string | undefined
+  if (v.KAFKA_SSL_CA_FILE !== undefined) {
+    if (!tls)
+      problems.push(
+        `KAFKA_SSL_CA_FILE: only used with SSL or SASL_SSL, but KAFKA_SECURITY_PROTOCOL is ${protocol}`,
+      )
+    else {
+      try {
+        caPem = readFileSync(v.KAFKA_SSL_CA_FILE, 'utf8')
+      } catch (err) {
+        problems.push(
+          `KAFKA_SSL_CA_FILE: cannot read ${v.KAFKA_SSL_CA_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        )
+      }
+      if (caPem !== undefined && !caPem.includes('-----BEGIN CERTIFICATE-----')) {
+        problems.push(`KAFKA_SSL_CA_FILE: ${v.KAFKA_SSL_CA_FILE} holds no PEM certificate`)
+      }
+    }
+  }
+  let sasl: KafkaSecurity['sasl']
+  if (protocol.startsWith('SASL_')) {
+    if (v.KAFKA_SASL_USERNAME === undefined)
+      problems.push(`KAFKA_SASL_USERNAME: is required with KAFKA_SECURITY_PROTOCOL=${protocol}`)
+    if (v.KAFKA_SASL_PASSWORD === undefined) {
+      problems.push(
+        `KAFKA_SASL_PASSWORD: is required with KAFKA_SECURITY_PROTOCOL=${protocol} (or KAFKA_SASL_PASSWORD_FILE)`,
+      )
+    }
+    if (v.KAFKA_SASL_USERNAME !== undefined && v.KAFKA_SASL_PASSWORD !== undefined) {
+      const file = env.KAFKA_SASL_PASSWORD_FILE?.trim()
+      sasl = {
+        mechanism: v.KAFKA_SASL_MECHANISM,
+        username: v.KAFKA_SASL_USERNAME,
+        password: file ? { file } : { value: v.KAFKA_SASL_PASSWORD },
+      }
+    }
+  } else if (v.KAFKA_SASL_USERNAME !== undefined || v.KAFKA_SASL_PASSWORD !== undefined) {
+    problems.push(
+      `KAFKA_SASL_USERNAME: SASL credentials are set but KAFKA_SECURITY_PROTOCOL is ${protocol}; use SASL_SSL`,
+    )
+  }
+  if (problems.length > 0) {
+    throw new SretlError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
+      details: { problems },
+    })
+  }
+  return { protocol, ...(caPem === undefined ? {} : { caPem }), ...(sasl ? { sasl } : {}) }
+}
 
 /** The URL `sretl up` uses when DATABASE_URL is not set: the role and database it creates itself. */
 export const LOCAL_DATABASE_URL = 'postgres://sretl:sretl@127.0.0.1:5432/sretl'

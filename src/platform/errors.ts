@@ -37,6 +37,14 @@ export const errorCatalogue = {
     retryable: false,
     summary: 'The local Kafka broker exited or did not become ready in time.',
   },
+  TLS_SETUP_FAILED: {
+    retryable: false,
+    summary: 'The local certificate authority or a certificate it issues could not be made with openssl.',
+  },
+  KAFKA_SECURITY_SETUP_FAILED: {
+    retryable: false,
+    summary: 'Secure mode could not set up the Kafka users, passwords or ACLs.',
+  },
   PG_NOT_INSTALLED: {
     retryable: false,
     summary: 'No PostgreSQL server is reachable and none is installed to start.',

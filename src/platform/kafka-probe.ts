@@ -5,7 +5,7 @@
  * load balancer cannot turn /readyz into load on Kafka.
  */
 import { Admin } from '@platformatic/kafka'
-import type { KafkaConfig } from './base-config.ts'
+import { connection, type ConnectionSettings } from './kafka.ts'
 import type { Readiness } from './component-server.ts'
 import type { ErrorCode } from './errors.ts'
 
@@ -14,13 +14,12 @@ export interface KafkaReadiness extends Readiness {
   readonly code?: ErrorCode
 }
 
-type Settings = Pick<KafkaConfig, 'bootstrapServers' | 'clientId' | 'requestTimeoutMs'>
+type Settings = ConnectionSettings
 
 /** One check: the broker answers and lists `topic`. */
 export async function probeTopic(kafka: Settings, topic: string, timeoutMs = 3000): Promise<KafkaReadiness> {
   const admin = new Admin({
-    clientId: `${kafka.clientId}-probe`,
-    bootstrapBrokers: [...kafka.bootstrapServers],
+    ...connection(kafka, 'probe'),
     retries: 0,
     connectTimeout: timeoutMs,
     requestTimeout: timeoutMs,

@@ -11,11 +11,13 @@ import {
   IncrementalAlterConfigOperationTypes,
   ProduceAcks,
   Producer,
+  type ConnectionOptions,
   type ConsumerOptions,
   type MessageToProduce,
   type ProduceResult,
 } from '@platformatic/kafka'
-import type { KafkaConfig } from './base-config.ts'
+import { readFileSync } from 'node:fs'
+import type { KafkaConfig, KafkaSecurity } from './base-config.ts'
 import { errorMessage, SretlError } from './errors.ts'
 import { sleep } from './lifecycle.ts'
 
@@ -23,17 +25,55 @@ export type BytesProducer = Producer<Buffer, Buffer, string, string>
 export type BytesConsumer = Consumer<Buffer, Buffer, string, string>
 export type BytesMessage = MessageToProduce<Buffer, Buffer, string, string>
 
-type ConnectionSettings = Pick<KafkaConfig, 'bootstrapServers' | 'clientId' | 'requestTimeoutMs'>
+/** `security` absent means PLAINTEXT (tests and tools that build settings by hand). */
+export type ConnectionSettings = Pick<KafkaConfig, 'bootstrapServers' | 'clientId' | 'requestTimeoutMs'> & {
+  readonly security?: KafkaSecurity
+}
 
 const keepBuffer = (value: Buffer | undefined): Buffer => value ?? Buffer.alloc(0)
 const headerString = (value: Buffer | undefined): string => value?.toString('utf8') ?? ''
 
-function connection(kafka: ConnectionSettings, clientSuffix: string) {
+/**
+ * The one place every producer, consumer and admin client of the program gets its connection
+ * and security settings from (KAFKA_SECURITY_PROTOCOL and friends).
+ */
+export function connection(kafka: ConnectionSettings, clientSuffix: string) {
   return {
     clientId: `${kafka.clientId}-${clientSuffix}`,
     bootstrapBrokers: [...kafka.bootstrapServers],
     requestTimeout: kafka.requestTimeoutMs,
     connectTimeout: Math.min(kafka.requestTimeoutMs, 10_000),
+    ...securityOptions(kafka.security),
+  }
+}
+
+function securityOptions(security: KafkaSecurity | undefined): Pick<ConnectionOptions, 'tls' | 'sasl'> {
+  if (!security || security.protocol === 'PLAINTEXT') return {}
+  const out: Pick<ConnectionOptions, 'tls' | 'sasl'> = {}
+  if (security.protocol === 'SSL' || security.protocol === 'SASL_SSL') {
+    // Node checks the broker's certificate and host name against the CA (never disabled here)
+    out.tls = security.caPem === undefined ? {} : { ca: security.caPem }
+  }
+  if (security.sasl) {
+    const { password } = security.sasl
+    out.sasl = {
+      mechanism: security.sasl.mechanism,
+      username: security.sasl.username,
+      // read at every authentication, so a rotated password file is used by the next connection
+      password: 'file' in password ? () => readPasswordFile(password.file) : password.value,
+    }
+  }
+  return out
+}
+
+function readPasswordFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '')
+  } catch (err) {
+    throw new SretlError(
+      'CONFIG_INVALID',
+      `KAFKA_SASL_PASSWORD_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    )
   }
 }
 

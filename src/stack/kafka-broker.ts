@@ -3,12 +3,21 @@
  * config, formats storage once, starts `kafka.Kafka` and waits until a metadata request succeeds.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { KafkaSecurity } from '../platform/base-config.ts'
 import { SretlError } from '../platform/errors.ts'
 import { waitForKafka } from '../platform/kafka.ts'
 import { findJava } from './java.ts'
 import { ensureKafkaDist, type KafkaDist } from './kafka-dist.ts'
+import {
+  clientSecurity,
+  scramFormatArgs,
+  secureBrokerProperties,
+  writeBrokerKeystore,
+  type BrokerSecurity,
+} from './kafka-security.ts'
+import { writeSecret } from './local-ca.ts'
 import { startProcess, type ManagedProcess } from './managed-process.ts'
 import { assertPortFree } from './ports.ts'
 import type { OnProgress } from './progress.ts'
@@ -29,10 +38,14 @@ export interface KafkaBrokerOptions {
   readonly onProgress: OnProgress
   /** Extra server.properties entries (tests use them to shorten timeouts). */
   readonly overrides?: Readonly<Record<string, string>>
+  /** Secure mode: SASL_SSL + SCRAM users + authorizer (src/stack/kafka-security.ts). */
+  readonly security?: BrokerSecurity
 }
 
 export interface KafkaBroker {
   readonly bootstrap: string
+  /** How the launcher itself connected (the `tools` principal in secure mode). */
+  readonly clientSecurity: KafkaSecurity | undefined
   readonly process: ManagedProcess
   readonly dist: KafkaDist
   readonly java: string
@@ -52,10 +65,30 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
 
   const logsDir = join(options.dataDir, 'logs')
   const storageDir = join(options.dataDir, 'storage')
-  mkdirSync(storageDir, { recursive: true })
-  mkdirSync(logsDir, { recursive: true })
+  // the data and the properties (which hold the broker's password in secure mode) are private
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  chmodSync(options.dataDir, 0o700)
+  mkdirSync(storageDir, { recursive: true, mode: 0o700 })
+  mkdirSync(logsDir, { recursive: true, mode: 0o700 })
+  const security = options.security
+  const formattedBefore = existsSync(join(storageDir, 'meta.properties'))
+  if (security && formattedBefore) {
+    const fresh = [...security.credentials.values()].filter((c) => c.created).map((c) => c.passwordFile)
+    if (fresh.length > 0) {
+      throw new SretlError(
+        'KAFKA_SECURITY_SETUP_FAILED',
+        `new Kafka passwords were generated (${fresh.join(', ')}) but the broker storage ${storageDir} was formatted with the old ones; restore the old password files or remove ${options.dataDir}`,
+      )
+    }
+  }
+  let secureProperties: Record<string, string> = {}
+  if (security) {
+    const keystore = join(options.dataDir, 'broker-keystore.pem')
+    writeBrokerKeystore(security, keystore)
+    secureProperties = secureBrokerProperties(security, options, keystore)
+  }
   const propertiesFile = join(options.dataDir, 'server.properties')
-  writeFileSync(propertiesFile, serverProperties({ ...options, storageDir }))
+  writeSecret(propertiesFile, serverProperties({ ...options, storageDir }, secureProperties))
   const log4jFile = join(options.dataDir, 'log4j2.properties')
   writeFileSync(log4jFile, LOG4J2_PROPERTIES)
 
@@ -74,6 +107,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
       '-c',
       propertiesFile,
       '--ignore-formatted',
+      ...(security ? scramFormatArgs(security) : []),
     ],
     { timeoutMs: 120_000 },
   )
@@ -108,8 +142,10 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     ...(options.pidFile ? { pidFile: options.pidFile } : {}),
   })
   const bootstrap = `127.0.0.1:${options.port}`
+  const launcherSecurity = security ? clientSecurity(security, 'tools') : undefined
   const handle: KafkaBroker = {
     bootstrap,
+    clientSecurity: launcherSecurity,
     process: broker,
     dist,
     java: java.executable,
@@ -119,7 +155,12 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   }
   try {
     await waitForKafka(
-      { bootstrapServers: [bootstrap], clientId: 'sretl-launcher', requestTimeoutMs: 5000 },
+      {
+        bootstrapServers: [bootstrap],
+        clientId: 'sretl-launcher',
+        requestTimeoutMs: 5000,
+        ...(launcherSecurity ? { security: launcherSecurity } : {}),
+      },
       { timeoutMs: options.startTimeoutMs, isAlive: () => broker.isAlive() },
     )
   } catch {
@@ -147,7 +188,10 @@ function clusterIdFor(dataDir: string): string {
   return id
 }
 
-function serverProperties(options: KafkaBrokerOptions & { storageDir: string }): string {
+function serverProperties(
+  options: KafkaBrokerOptions & { storageDir: string },
+  secure: Readonly<Record<string, string>>,
+): string {
   const entries: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': '1',
@@ -170,6 +214,7 @@ function serverProperties(options: KafkaBrokerOptions & { storageDir: string }):
     'message.max.bytes': String(8 * 1024 * 1024),
     'log.retention.hours': '168',
     'log.segment.bytes': String(256 * 1024 * 1024),
+    ...secure,
     ...options.overrides,
   }
   return `${Object.entries(entries)

@@ -18,6 +18,7 @@ import { startProcess, type ManagedProcess, type ProcessExit } from './managed-p
 import { startMonitoring, type MonitoringOutcome } from './monitoring.ts'
 import { ensurePostgres, type PostgresHandle } from './postgres-server.ts'
 import type { OnProgress } from './progress.ts'
+import type { SecureStack } from './secure-stack.ts'
 import type { ServiceState } from './state.ts'
 
 export interface StackOptions {
@@ -29,6 +30,8 @@ export interface StackOptions {
   readonly monitoring?: MonitoringConfig | undefined
   readonly logger: Logger
   readonly onProgress: OnProgress
+  /** `sretl up --secure`: Kafka over SASL_SSL with users and ACLs, components with their own principals. */
+  readonly secure?: SecureStack | undefined
 }
 
 export interface RunningStack {
@@ -102,8 +105,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       detail: `${prepared.migrations.applied.length} migration(s) applied, schema at version ${prepared.migrations.latestVersion}; ${prepared.partitions.length} partition(s) created; ${prepared.reference.stores.total} stores, ${prepared.reference.products.total} products`,
     })
 
-    // Kafka
-    const kafka = config.kafka
+    // Kafka: in secure mode `up` itself connects as the `tools` super user
+    const secure = options.secure
+    const kafka = secure ? { ...config.kafka, security: secure.toolsSecurity } : config.kafka
     onProgress({ step: 'kafka', state: 'start', detail: `checking ${kafka.bootstrapServers.join(',')}…` })
     let broker: KafkaBroker | undefined
     if (await kafkaAnswers(kafka)) {
@@ -123,8 +127,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           `no Kafka broker answers at KAFKA_BOOTSTRAP_SERVERS=${kafka.bootstrapServers.join(',')}; start it, or unset the variable to let sretl run one locally`,
         )
       }
-      const dataDir = kafka.local.dataDir ?? join(config.paths.home, 'kafka')
+      // a secure broker's storage holds its SCRAM users: it never shares the plain broker's
+      const dataDir = kafka.local.dataDir ?? join(config.paths.home, secure ? 'kafka-secure' : 'kafka')
+      const brokerStartedAt = Date.now()
       broker = await startKafkaBroker({
+        ...(secure ? { security: secure.kafka } : {}),
         version: kafka.local.version,
         port: kafka.local.port,
         controllerPort: kafka.local.controllerPort,
@@ -153,7 +160,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       onProgress({
         step: 'kafka',
         state: 'done',
-        detail: `started Kafka ${kafka.local.version} at ${started.bootstrap} (pid ${started.process.pid})`,
+        detail: `started Kafka ${kafka.local.version} at ${started.bootstrap}${secure ? ' (SASL_SSL, SCRAM-SHA-512, ACLs)' : ''} in ${Date.now() - brokerStartedAt} ms (pid ${started.process.pid})`,
       })
     }
 
@@ -161,6 +168,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const admin = createAdmin(kafka)
     try {
       topics = await ensureTopics(admin, topicSpecs(kafka))
+      if (secure) {
+        const count = await secure.applyAcls(admin)
+        onProgress({ step: 'topics', state: 'update', detail: `${count} ACL entries in place` })
+      }
     } finally {
       await admin.close()
     }
@@ -201,7 +212,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         name: component.name,
         command: process.execPath,
         args: component.args,
-        env: { ...options.env, ...component.env },
+        env: { ...options.env, ...component.env, ...secure?.componentEnv(component.name) },
         logFile: join(config.paths.logs, `${component.name}.log`),
         pidFile: join(config.paths.run, `${component.name}.pid`),
       })

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { allConfigSections } from '../../src/cli/settings.ts'
 import { baseConfigSection, LOCAL_DATABASE_URL } from '../../src/platform/base-config.ts'
 import { describeSection, loadConfig } from '../../src/platform/config.ts'
+import { connection } from '../../src/platform/kafka.ts'
 
 test('base config should default to the local stack under the user’s home', () => {
   const config = loadConfig({ HOME: '/home/ana' }, baseConfigSection)
@@ -46,4 +49,73 @@ test('every configuration variable should carry a description', () => {
     .flatMap((section) => describeSection(section))
     .filter((v) => v.description.length < 10)
   assert.deepEqual(undocumented, [])
+})
+
+test('Kafka security should default to PLAINTEXT with no SASL and no CA', () => {
+  const config = loadConfig({ HOME: '/home/ana' }, baseConfigSection)
+  assert.deepEqual(config.kafka.security, { protocol: 'PLAINTEXT' })
+})
+
+test('SASL_SSL should refuse to start without a user and password, naming both variables', () => {
+  assert.throws(
+    () => loadConfig({ HOME: '/h', KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' }, baseConfigSection),
+    (err: Error) =>
+      /KAFKA_SASL_USERNAME: is required/.test(err.message) &&
+      /KAFKA_SASL_PASSWORD: is required/.test(err.message),
+  )
+})
+
+test('a Kafka CA file that cannot be read or holds no certificate should stop start-up naming KAFKA_SSL_CA_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sretl-kafka-ca-'))
+  try {
+    const notPem = join(dir, 'ca.txt')
+    writeFileSync(notPem, 'hello')
+    for (const file of [join(dir, 'missing.crt'), notPem]) {
+      assert.throws(
+        () =>
+          loadConfig(
+            { HOME: '/h', KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_CA_FILE: file },
+            baseConfigSection,
+          ),
+        /KAFKA_SSL_CA_FILE: /,
+      )
+    }
+    assert.throws(
+      () => loadConfig({ HOME: '/h', KAFKA_SASL_USERNAME: 'gateway' }, baseConfigSection),
+      /KAFKA_SASL_USERNAME: SASL credentials are set but KAFKA_SECURITY_PROTOCOL is PLAINTEXT/,
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a password given as KAFKA_SASL_PASSWORD_FILE should be kept as the file, to be read at every connection', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sretl-kafka-pw-'))
+  try {
+    const file = join(dir, 'pw')
+    writeFileSync(file, 'first-password\n')
+    const config = loadConfig(
+      {
+        HOME: '/h',
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_USERNAME: 'lander',
+        KAFKA_SASL_PASSWORD_FILE: file,
+      },
+      baseConfigSection,
+    )
+    assert.deepEqual(config.kafka.security.sasl, {
+      mechanism: 'SCRAM-SHA-512',
+      username: 'lander',
+      password: { file },
+    })
+    const options = connection(config.kafka, 'test')
+    const password = options.sasl?.password
+    assert.equal(typeof password, 'function')
+    assert.equal((password as () => string)(), 'first-password')
+    writeFileSync(file, 'rotated-password\n')
+    assert.equal((password as () => string)(), 'rotated-password')
+    assert.deepEqual(options.tls, {})
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

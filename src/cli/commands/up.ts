@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs'
 import { controlOwnSection } from '../../control/config.ts'
 import { ensureUsersFile, FIRST_RUN_USER, type UsersFileLocation } from '../../control/first-run.ts'
 import { defineCommand } from '../command.ts'
+import { prepareSecureMode } from '../secure-mode.ts'
 import { formatDuration } from '../ui.ts'
 
 export const upCommand = defineCommand({
@@ -36,8 +37,18 @@ export const upCommand = defineCommand({
       type: 'boolean',
       description: 'Do not start Prometheus, Alertmanager and the PostgreSQL exporter.',
     },
+    secure: {
+      type: 'boolean',
+      description:
+        'Secure mode: a local CA ($SRETL_HOME/tls), Kafka over SASL_SSL with a SCRAM-SHA-512 user and ACLs per component, generated passwords and gateway key in $SRETL_HOME/secrets (docs/security.md).',
+    },
   },
-  examples: ['sretl up', 'KAFKA_PORT=19092 sretl up --no-components', 'PROMETHEUS_PORT=19090 sretl up'],
+  examples: [
+    'sretl up',
+    'sretl up --secure',
+    'KAFKA_PORT=19092 sretl up --no-components',
+    'PROMETHEUS_PORT=19090 sretl up',
+  ],
   async run({ env, ui, values }) {
     const startedAt = Date.now()
     const config = loadConfig(env, stackConfigSection)
@@ -57,15 +68,18 @@ export const upCommand = defineCommand({
     const removeSignals = lifecycle.handleSignals()
     process.on('SIGHUP', () => void lifecycle.stop('SIGHUP'))
 
-    ui.line('Starting the local stack (Ctrl-C stops it)…')
-    const components = values['no-components'] === true ? [] : stackComponents(env)
+    const secure = values.secure === true ? await prepareSecureMode(env, config) : undefined
+    const stackEnv = secure?.env ?? env
+    ui.line(`Starting the local stack${secure ? ' in secure mode' : ''} (Ctrl-C stops it)…`)
+    const components = values['no-components'] === true ? [] : stackComponents(stackEnv)
     // the panel's first admin is made here, before the control service starts, so it can be named below
     const panel = components.some((c) => c.name === 'control')
       ? await ensureUsersFile(config.paths.home, loadConfig(env, controlOwnSection).usersFile)
       : undefined
     const stack = await startStack({
       config,
-      env: { ...env },
+      env: { ...stackEnv },
+      secure: secure?.stack,
       components,
       monitoring: values['no-monitoring'] === true ? undefined : config.monitoring,
       logger,
@@ -112,11 +126,17 @@ export const upCommand = defineCommand({
     }
     if (stack.monitoring?.alertmanagerUrl) ui.line(`Alertmanager: ${stack.monitoring.alertmanagerUrl}`)
     for (const missing of stack.monitoring?.missing ?? []) ui.line(`Not running: ${missing.message}`)
+    if (secure) {
+      ui.line(
+        `Secure mode: Kafka over SASL_SSL (CA ${secure.stack.kafka.ca.certFile}); for sretl commands: \`set -a; . ${secure.toolsEnvFile}; set +a\``,
+      )
+      if (secure.gatewayKeyFile) ui.line(`Gateway API key: in ${secure.gatewayKeyFile}`)
+    }
     ui.line(`Logs: ${config.paths.logs}`)
     ui.line(
-      `Ready in ${formatDuration(readyAt.getTime() - startedAt)}. \`sretl status\` shows what runs; Ctrl-C or \`sretl down\` stops it.`,
+      `Ready${secure ? ' (secure mode)' : ''} in ${formatDuration(readyAt.getTime() - startedAt)}. \`sretl status\` shows what runs; Ctrl-C or \`sretl down\` stops it.`,
     )
-    logger.info({ readyMs: readyAt.getTime() - startedAt }, 'stack ready')
+    logger.info({ readyMs: readyAt.getTime() - startedAt, secure: secure !== undefined }, 'stack ready')
 
     if (lifecycle.stopping) {
       await lifecycle.stop('signal during start-up')

@@ -67,7 +67,7 @@ export const smokeCommand = defineCommand({
       )
     }
     const context: SmokeContext = {
-      databaseUrl: config.postgres.url,
+      database: config.postgres,
       prometheusUrl: config.monitoring.prometheus.url,
       components: componentAddresses(readStackState(config.paths.run), stackComponents(env)),
       expectedAlerts: list(values['expect-alert']),

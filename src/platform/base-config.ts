@@ -3,6 +3,7 @@
  * Components add their own sections (see each component's config.ts).
  */
 import { homedir } from 'node:os'
+import { z } from 'zod'
 import { join, resolve } from 'node:path'
 import {
   combineSections,
@@ -138,6 +139,17 @@ export const postgresSection = defineSection(
       ['auto', 'single', 'per-component'],
       'auto',
     ),
+    DATABASE_LOGIN_PREFIX: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z_][a-z0-9_]{0,40}$/,
+        'must be lower-case letters, digits and _ (at most 41), starting with a letter or _',
+      )
+      .default('sretl_')
+      .describe(
+        'Prefix of the components’ login names (sretl_ gives sretl_lander, sretl_control, sretl_exporter). Logins are server-wide: give each stack that shares a PostgreSQL server its own prefix.',
+      ),
     PG_POOL_MAX: intVar('Most connections one process opens to PostgreSQL.', 10, { min: 1, max: 500 }),
     PG_CONNECT_TIMEOUT_MS: intVar('How long a connection attempt to PostgreSQL may take.', 5000, {
       min: 100,
@@ -151,6 +163,7 @@ export const postgresSection = defineSection(
     passwordFile: env.DATABASE_PASSWORD_FILE?.trim() ? resolve(env.DATABASE_PASSWORD_FILE.trim()) : undefined,
     sslMode: v.DATABASE_SSL_MODE,
     sslCaFile: v.DATABASE_SSL_CA_FILE === undefined ? undefined : resolve(v.DATABASE_SSL_CA_FILE),
+    loginPrefix: v.DATABASE_LOGIN_PREFIX,
     /** Whether `sretl up` gives each component its own login (ADR 0051). */
     perComponentLogins:
       v.DATABASE_LOGINS === 'per-component' || (v.DATABASE_LOGINS === 'auto' && v.DATABASE_URL === undefined),

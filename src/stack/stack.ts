@@ -107,7 +107,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let database: ComponentDatabaseEnv | undefined
     if (config.postgres.perComponentLogins) {
       onProgress({ step: 'db-logins', state: 'start', detail: 'creating the components’ logins…' })
-      database = await componentDatabaseEnv(config.postgres, config.paths.home)
+      database = await componentDatabaseEnv(config.postgres, config.paths.home, {
+        prefix: config.postgres.loginPrefix,
+      })
       onProgress({
         step: 'db-logins',
         state: 'done',

@@ -156,6 +156,9 @@ export async function upEnv(databaseUrl: string): Promise<Record<string, string>
   env.SIMULATOR_PORT = String(await findFreePort())
   env.LANDER_PORT = String(await findFreePort())
   env.CONTROL_PORT = String(await findFreePort())
+  // the stack's components run under logins of their own, as on a laptop (named for this run)
+  env.DATABASE_LOGINS = 'per-component'
+  env.DATABASE_LOGIN_PREFIX = `${required('SRETL_TEST_LOGIN_PREFIX')}u${uniqueId()}_`
   return env
 }
 

@@ -48,7 +48,8 @@ export const dbLoginsCommand = defineCommand({
     const config = loadConfig(env, baseConfigSection)
     const dir = secretsDir(config.paths.home)
     if (values['print-sql'] === true) {
-      const { sql, passwords } = printableLoginsSql()
+      const names = { prefix: config.postgres.loginPrefix }
+      const { sql, passwords } = printableLoginsSql(LOGIN_COMPONENTS, names)
       mkdirSync(dir, { recursive: true, mode: 0o700 })
       for (const [login, password] of Object.entries(passwords))
         writeSecretFile(passwordFile(dir, login), password)
@@ -60,8 +61,12 @@ export const dbLoginsCommand = defineCommand({
     }
     const logins =
       values.rotate === true
-        ? await rotateLoginPasswords({ admin: config.postgres, dir })
-        : await ensureLogins({ admin: config.postgres, dir })
+        ? await rotateLoginPasswords({
+            admin: config.postgres,
+            dir,
+            names: { prefix: config.postgres.loginPrefix },
+          })
+        : await ensureLogins({ admin: config.postgres, dir, names: { prefix: config.postgres.loginPrefix } })
     for (const login of logins) {
       ui.line(
         `${login.component}: DATABASE_URL=${redactUrl(componentUrl(config.postgres.url, login.login))} DATABASE_PASSWORD_FILE=${login.passwordFile}`,

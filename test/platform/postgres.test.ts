@@ -29,7 +29,7 @@ test('a URL alone should be handed to pg unchanged, as before', () => {
   })
 })
 
-test('the password file should be read again at every new connection, so a rotated password needs no restart', async () => {
+test('the password file should be read again at every new connection, so a rotated password needs no restart', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sretl-pw-'))
   try {
     const file = join(dir, 'pw')

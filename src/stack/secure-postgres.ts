@@ -80,7 +80,7 @@ export async function createSecureCluster(options: SecureClusterOptions): Promis
     throw new SretlError('PG_BOOTSTRAP_FAILED', `pg_createcluster failed: ${create.output.trim()}`)
   }
   const confDir = `/etc/postgresql/${version}/${name}`
-  const postgres = userInfo({ encoding: 'utf8' }) && (await postgresIds())
+  const postgres = await postgresIds()
   const cert = join(confDir, 'server.crt')
   const key = join(confDir, 'server.key')
   copyFileSync(options.certFile, cert)

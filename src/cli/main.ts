@@ -9,6 +9,7 @@ import { commandHelp, mainHelp, parseCommandArgs, type Command } from './command
 import { apiKeyCommand } from './commands/api-key.ts'
 import { auditCommand } from './commands/audit.ts'
 import { controlUserCommand } from './commands/control-user.ts'
+import { dbLoginsCommand } from './commands/db-logins.ts'
 import { downCommand } from './commands/down.ts'
 import { resumeIntakeCommand, stopIntakeCommand } from './commands/intake.ts'
 import { pauseCommand, resumeCommand } from './commands/flow.ts'
@@ -32,6 +33,7 @@ export const commands: readonly Command[] = [
   downCommand,
   statusCommand,
   migrateCommand,
+  dbLoginsCommand,
   seedCommand,
   topicsCommand,
   runCommand,

@@ -3,7 +3,7 @@
  * plain detail. They are retried until they pass or the time is up, so a stack that has just
  * started gets the time it needs, and nothing is asserted on timing.
  */
-import pg from 'pg'
+import { createClient, type ConnectionSettings } from '../platform/postgres.ts'
 import { describeFailures, loadDashboards, proveDashboards } from '../platform/dashboard-proof.ts'
 import { activeTargets, alerts, queryValue } from '../platform/prometheus-api.ts'
 import { formatCount } from './ui.ts'
@@ -27,7 +27,7 @@ export interface CheckResult {
 }
 
 export interface SmokeContext {
-  readonly databaseUrl: string
+  readonly database: ConnectionSettings
   readonly prometheusUrl: string
   readonly components: readonly ComponentAddress[]
   readonly expectedAlerts: readonly string[]
@@ -67,12 +67,8 @@ function unanswered(error: string): CheckResult {
 }
 
 /** Rows inserted into sales_raw's partitions so far (cumulative statistics; cheap at any size). */
-async function insertedRows(url: string, timeoutMs: number): Promise<number> {
-  const client = new pg.Client({
-    connectionString: url,
-    connectionTimeoutMillis: timeoutMs,
-    application_name: 'sretl-smoke',
-  })
+async function insertedRows(settings: ConnectionSettings, timeoutMs: number): Promise<number> {
+  const client = createClient(settings, { connectTimeoutMs: timeoutMs, applicationName: 'sretl-smoke' })
   await client.connect()
   try {
     const { rows } = await client.query<{ n: string }>(
@@ -91,7 +87,7 @@ export function rowsCheck(context: SmokeContext): () => Promise<CheckResult> {
   return async () => {
     let rows: number
     try {
-      rows = await insertedRows(context.databaseUrl, context.connectTimeoutMs)
+      rows = await insertedRows(context.database, context.connectTimeoutMs)
     } catch (err) {
       return { ok: false, detail: `sales_raw: cannot read its statistics (${(err as Error).message})` }
     }
@@ -139,10 +135,9 @@ export async function targetsCheck(context: SmokeContext): Promise<CheckResult> 
 }
 
 export async function dashboardsCheck(context: SmokeContext): Promise<CheckResult> {
-  const client = new pg.Client({
-    connectionString: context.databaseUrl,
-    connectionTimeoutMillis: context.connectTimeoutMs,
-    application_name: 'sretl-smoke',
+  const client = createClient(context.database, {
+    connectTimeoutMs: context.connectTimeoutMs,
+    applicationName: 'sretl-smoke',
   })
   try {
     await client.connect()

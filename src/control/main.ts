@@ -54,7 +54,8 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
   }
   if (directory.size === 0) logger.warn({ usersFile: location.usersFile }, 'no users: nobody can sign in')
 
-  const pool = (role: 'sretl_writer' | 'sretl_reader') =>
+  // the audit pool may only append to audit_log (migration 0008); everything else is read
+  const pool = (role: 'sretl_auditor' | 'sretl_reader') =>
     createPool(config.postgres, {
       applicationName: `sretl-control-${role}`,
       role,
@@ -62,7 +63,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
       statementTimeoutMs: 10_000,
       logger,
     })
-  const writer = pool('sretl_writer')
+  const writer = pool('sretl_auditor')
   const reader = pool('sretl_reader')
   lifecycle.add('postgres pools', async () => void (await Promise.all([writer.end(), reader.end()])))
   const audit = createAuditLog({ writer, reader })

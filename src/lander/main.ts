@@ -26,7 +26,8 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
 
   const writer = createPool(config.postgres, {
     applicationName: 'sretl-lander',
-    role: 'sretl_writer',
+    // the landing transaction's rights only (migration 0008): no audit_log, no DDL
+    role: 'sretl_landing',
     max: 3,
     ...(settings.statementTimeoutMs > 0 ? { statementTimeoutMs: settings.statementTimeoutMs } : {}),
     logger,
@@ -34,11 +35,12 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
   lifecycle.add('writer pool', () => writer.end())
   const owner = createPool(config.postgres, {
     applicationName: 'sretl-lander-maintenance',
-    role: 'sretl_owner',
+    // partition DDL through the owner functions of migration 0008, never as the owner itself
+    role: 'sretl_maintainer',
     max: 1,
     logger,
   })
-  lifecycle.add('owner pool', () => owner.end())
+  lifecycle.add('maintenance pool', () => owner.end())
 
   // the topics exist when `sretl up` made them; a lander run on its own creates them if missing
   const admin = createAdmin(config.kafka, 'lander-admin')

@@ -11,7 +11,7 @@ import type { Pool } from '../platform/postgres.ts'
 import type { LanderMetrics } from './metrics.ts'
 
 export interface MaintenanceScheduleDeps {
-  /** Acts as sretl_owner (partition DDL). */
+  /** Acts as sretl_maintainer or sretl_owner (partition DDL through the owner functions). */
   readonly owner: Pool
   /** Any role that can read sales_raw_default. */
   readonly reader: Pool

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
+import { z } from 'zod'
 import { join, resolve } from 'node:path'
 import {
   combineSections,
@@ -220,14 +221,50 @@ export const postgresSection = defineSection(
       `PostgreSQL to use (postgres://user:password@host:port/database). Default: ${LOCAL_DATABASE_URL}, which \`sretl up\` creates on the local server.`,
       ['postgres:', 'postgresql:'],
     ),
+    DATABASE_PASSWORD: stringVar(
+      'Password of the DATABASE_URL user, instead of one in the URL. Give it as DATABASE_PASSWORD_FILE: the file is read again for every new connection, so a rotated password (`sretl` writes these files under $SRETL_HOME/secrets) is picked up without a restart.',
+    ),
+    DATABASE_SSL_MODE: enumVar(
+      'TLS towards PostgreSQL: disable, require (encrypted, server not verified), verify-full (encrypted, certificate checked against DATABASE_SSL_CA_FILE and the host name; what secure mode uses), or url (whatever sslmode DATABASE_URL carries, none = no TLS).',
+      ['url', 'disable', 'require', 'verify-full'],
+      'url',
+    ),
+    DATABASE_SSL_CA_FILE: stringVar(
+      'PEM file of the certificate authority that signed the PostgreSQL server’s certificate (for verify-full).',
+    ),
+    DATABASE_LOGINS: enumVar(
+      'Which PostgreSQL logins the components of `sretl up` use: per-component (their own least-privilege logins, created by `sretl up` through DATABASE_URL, passwords in $SRETL_HOME/secrets), single (every component uses DATABASE_URL as given), or auto (per-component on the local server sretl up manages, single when DATABASE_URL is set).',
+      ['auto', 'single', 'per-component'],
+      'auto',
+    ),
+    DATABASE_LOGIN_PREFIX: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z_][a-z0-9_]{0,40}$/,
+        'must be lower-case letters, digits and _ (at most 41), starting with a letter or _',
+      )
+      .default('sretl_')
+      .describe(
+        'Prefix of the components’ login names (sretl_ gives sretl_lander, sretl_control, sretl_exporter). Logins are server-wide: give each stack that shares a PostgreSQL server its own prefix.',
+      ),
     PG_POOL_MAX: intVar('Most connections one process opens to PostgreSQL.', 10, { min: 1, max: 500 }),
     PG_CONNECT_TIMEOUT_MS: intVar('How long a connection attempt to PostgreSQL may take.', 5000, {
       min: 100,
       max: 120_000,
     }),
   },
-  (v) => ({
+  (v, env) => ({
     url: v.DATABASE_URL ?? LOCAL_DATABASE_URL,
+    password: v.DATABASE_PASSWORD,
+    /** Read again at each new connection (rotation); the value above is its content at start. */
+    passwordFile: env.DATABASE_PASSWORD_FILE?.trim() ? resolve(env.DATABASE_PASSWORD_FILE.trim()) : undefined,
+    sslMode: v.DATABASE_SSL_MODE,
+    sslCaFile: v.DATABASE_SSL_CA_FILE === undefined ? undefined : resolve(v.DATABASE_SSL_CA_FILE),
+    loginPrefix: v.DATABASE_LOGIN_PREFIX,
+    /** Whether `sretl up` gives each component its own login (ADR 0051). */
+    perComponentLogins:
+      v.DATABASE_LOGINS === 'per-component' || (v.DATABASE_LOGINS === 'auto' && v.DATABASE_URL === undefined),
     /** True when the user chose the server: then it must answer, nothing is started for them. */
     explicit: v.DATABASE_URL !== undefined,
     poolMax: v.PG_POOL_MAX,

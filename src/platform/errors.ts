@@ -49,6 +49,11 @@ export const errorCatalogue = {
     retryable: false,
     summary: 'No PostgreSQL server is reachable and none is installed to start.',
   },
+  DB_LOGINS_FAILED: {
+    retryable: false,
+    summary:
+      'The components’ own PostgreSQL logins could not be created or their passwords changed (the admin connection lacks CREATEROLE, or the roles of migration 0008 are missing).',
+  },
   PG_BOOTSTRAP_FAILED: {
     retryable: false,
     summary: 'The local PostgreSQL server could not be started or its role and database created.',

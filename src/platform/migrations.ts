@@ -8,9 +8,8 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
-import pg from 'pg'
 import { SretlError } from './errors.ts'
-import { describePgError } from './postgres.ts'
+import { createClient, describePgError, type ConnectionSettings } from './postgres.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations/', import.meta.url))
 
@@ -62,9 +61,14 @@ export interface MigrateOptions {
   readonly onApply?: (migration: Migration) => void
 }
 
-export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<MigrateResult> {
+export async function migrate(
+  database: string | ConnectionSettings,
+  options: MigrateOptions = {},
+): Promise<MigrateResult> {
   const migrations = await loadMigrations(options.dir)
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'sretl-migrate' })
+  const client = createClient(typeof database === 'string' ? { url: database } : database, {
+    applicationName: 'sretl-migrate',
+  })
   try {
     await client.connect()
   } catch (err) {

@@ -2,7 +2,8 @@
  * The life cycle of sales_raw's daily partitions, shared by `sretl maintain` and the lander's
  * schedule: create the days around today (ahead, and back for backfills), give every day found in
  * the default partition its own partition (which moves those rows out of it), drop days older
- * than the retention, and count what is left in the default partition. Runs as sretl_owner; an
+ * than the retention, and count what is left in the default partition. Runs as sretl_owner or
+ * sretl_maintainer (the owner functions of migration 0008 do the DDL and the audit rows); an
  * advisory lock keeps two runs (two landers, a lander and the CLI) from colliding.
  *
  * Retention detaches without CONCURRENTLY: PostgreSQL refuses DETACH … CONCURRENTLY while the
@@ -88,7 +89,7 @@ const MAINTENANCE_LOCK_KEY = 731_2026_02
 /** At most this many backfill days are given partitions per run (bounds one run's work). */
 const MAX_BACKFILL_DAYS_PER_RUN = 400
 
-/** One maintenance run; `pool` must act as sretl_owner. */
+/** One maintenance run; `pool` must act as sretl_owner or sretl_maintainer. */
 export async function maintainSalesRawPartitions(
   pool: Pool,
   options: MaintenanceOptions,
@@ -167,13 +168,12 @@ async function runLocked(client: PoolClient, options: MaintenanceOptions): Promi
       const day = p.from.slice(0, 10)
       try {
         const estimatedRows = await inTransaction(client, async () => {
+          // the owner function checks that the partition is a day entirely before the cutoff
           const estimate = await client.query<{ n: string }>(
-            'SELECT greatest(reltuples, 0)::bigint::text AS n FROM pg_class WHERE oid = $1::regclass',
-            [p.name],
+            'SELECT sretl_maintain_drop_partition($1::regclass, $2::date)::text AS n',
+            [pg.escapeIdentifier(p.name), cutoff],
           )
           const rows = Number(estimate.rows[0]?.n ?? 0)
-          await client.query(`ALTER TABLE sales_raw DETACH PARTITION ${pg.escapeIdentifier(p.name)}`)
-          await client.query(`DROP TABLE ${pg.escapeIdentifier(p.name)}`)
           await audit(client, options.actor, 'partition.drop', p.name, {
             day,
             from: p.from,
@@ -220,10 +220,12 @@ async function audit(
   target: string,
   detail: Record<string, unknown>,
 ): Promise<void> {
-  await client.query(
-    `INSERT INTO audit_log (actor, role, action, target, result, detail) VALUES ($1, 'sretl_owner', $2, $3, 'ok', $4)`,
-    [actor, action, target, JSON.stringify(detail)],
-  )
+  await client.query('SELECT sretl_maintain_audit($1, $2, $3, $4::jsonb)', [
+    actor,
+    action,
+    target,
+    JSON.stringify(detail),
+  ])
 }
 
 /** UTC days (YYYY-MM-DD) that have rows in the default partition, oldest first. */

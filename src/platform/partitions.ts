@@ -17,14 +17,17 @@ export function utcDay(now: Date, offsetDays = 0): string {
   return d.toISOString().slice(0, 10)
 }
 
-/** Creates the missing daily partitions for [fromDay, toDay]; the connection must act as sretl_owner. */
+/**
+ * Creates the missing daily partitions for [fromDay, toDay]; the connection must act as
+ * sretl_owner or sretl_maintainer (through the owner function of migration 0008).
+ */
 export async function ensureSalesRawPartitions(
   db: Queryable,
   fromDay: string,
   toDay: string,
 ): Promise<CreatedPartition[]> {
   const { rows } = await db.query<{ partition_name: string; day: Date | string; moved_rows: string }>(
-    'SELECT partition_name, day::text AS day, moved_rows FROM sretl_ensure_sales_raw_partitions($1::date, $2::date)',
+    'SELECT partition_name, day::text AS day, moved_rows FROM sretl_maintain_create_partitions($1::date, $2::date)',
     [fromDay, toDay],
   )
   return rows.map((r) => ({ name: r.partition_name, day: String(r.day), movedRows: Number(r.moved_rows) }))

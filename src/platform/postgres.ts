@@ -2,6 +2,7 @@
  * PostgreSQL access on `pg`: pools that act as one of the three database roles, transactions,
  * and the classification of PostgreSQL errors into "retry" and "this row is bad".
  */
+import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import type { PostgresConfig } from './base-config.ts'
 import { errorMessage, SretlError } from './errors.ts'
@@ -11,8 +12,98 @@ import { redactUrl } from './logger.ts'
 export type Pool = pg.Pool
 export type PoolClient = pg.PoolClient
 
-/** The database roles (created by migration 0001). A pool acts as one of them. */
-export type DbRole = 'sretl_owner' | 'sretl_writer' | 'sretl_reader'
+/**
+ * The database roles a pool may act as: owner, writer and reader (migration 0001) and the
+ * narrower roles of the components' own logins (migration 0008, ADR 0051).
+ */
+export type DbRole =
+  | 'sretl_owner'
+  | 'sretl_writer'
+  | 'sretl_reader'
+  | 'sretl_landing'
+  | 'sretl_maintainer'
+  | 'sretl_auditor'
+  | 'sretl_monitor'
+
+/** Where and how to connect: the URL plus the password file and TLS settings of the config. */
+export type ConnectionSettings = Pick<PostgresConfig, 'url'> &
+  Partial<Pick<PostgresConfig, 'password' | 'passwordFile' | 'sslMode' | 'sslCaFile'>>
+
+/**
+ * The one place every pg pool and client of the program gets its connection settings: the URL,
+ * the password (read again from DATABASE_PASSWORD_FILE at every new connection, so a rotated
+ * password needs no restart) and TLS (DATABASE_SSL_MODE, DATABASE_SSL_CA_FILE).
+ */
+export function connectionConfig(settings: ConnectionSettings): pg.ClientConfig {
+  const mode = settings.sslMode ?? 'url'
+  const file = settings.passwordFile
+  if (mode === 'url' && !file && settings.password === undefined) {
+    // as before: the URL says everything (pg reads its sslmode itself)
+    return { connectionString: settings.url }
+  }
+  // pg lets a connection string's fields override the config's (its password too, even when the
+  // URL has none), so the URL is taken apart here and TLS and the password are set on their own
+  const url = new URL(settings.url)
+  const config: pg.ClientConfig = {
+    host: url.searchParams.get('host') ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port || 5432),
+    database: decodeURIComponent(url.pathname.slice(1)) || undefined,
+    user: decodeURIComponent(url.username) || undefined,
+  }
+  const effective = mode === 'url' ? urlSslMode(url) : mode
+  if (effective === 'require') config.ssl = { rejectUnauthorized: false }
+  if (effective === 'verify-full') {
+    const caFile = mode === 'url' ? (url.searchParams.get('sslrootcert') ?? undefined) : settings.sslCaFile
+    if (!caFile) {
+      throw new SretlError(
+        'CONFIG_INVALID',
+        'invalid configuration: DATABASE_SSL_CA_FILE: is required when DATABASE_SSL_MODE=verify-full',
+      )
+    }
+    // Node checks the host name (or IP address) against the certificate when it verifies it
+    config.ssl = { ca: readSecretFile('DATABASE_SSL_CA_FILE', caFile), rejectUnauthorized: true }
+  }
+  if (file) {
+    config.password = () => readSecretFile('DATABASE_PASSWORD_FILE', file).replace(/\r?\n$/, '')
+  } else if (settings.password !== undefined) {
+    config.password = settings.password
+  } else if (url.password) {
+    config.password = decodeURIComponent(url.password)
+  }
+  return config
+}
+
+/** The URL's own sslmode in the three modes this program knows (libpq's names). */
+function urlSslMode(url: URL): 'disable' | 'require' | 'verify-full' {
+  const mode = url.searchParams.get('sslmode')
+  if (mode === 'verify-full' || mode === 'verify-ca') return 'verify-full'
+  if (mode === 'require' || mode === 'no-verify') return 'require'
+  return 'disable'
+}
+
+function readSecretFile(variable: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new SretlError(
+      'CONFIG_INVALID',
+      `invalid configuration: ${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    )
+  }
+}
+
+/** A single client (migrations, one-off checks) with the same connection settings as the pools. */
+export function createClient(
+  settings: ConnectionSettings,
+  options: { applicationName?: string; connectTimeoutMs?: number; role?: DbRole } = {},
+): pg.Client {
+  return new pg.Client({
+    ...connectionConfig(settings),
+    ...(options.applicationName ? { application_name: options.applicationName } : {}),
+    ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+    ...(options.role ? { options: `-c role=${options.role}` } : {}),
+  })
+}
 
 export interface PoolOptions {
   readonly applicationName: string
@@ -24,14 +115,14 @@ export interface PoolOptions {
 }
 
 export function createPool(
-  postgres: Pick<PostgresConfig, 'url' | 'poolMax' | 'connectTimeoutMs'>,
+  postgres: ConnectionSettings & Pick<PostgresConfig, 'poolMax' | 'connectTimeoutMs'>,
   options: PoolOptions,
 ): Pool {
   const startupOptions: string[] = []
   if (options.role) startupOptions.push(`-c role=${options.role}`)
   if (options.statementTimeoutMs) startupOptions.push(`-c statement_timeout=${options.statementTimeoutMs}`)
   const pool = new pg.Pool({
-    connectionString: postgres.url,
+    ...connectionConfig(postgres),
     max: options.max ?? postgres.poolMax,
     connectionTimeoutMillis: postgres.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
@@ -74,8 +165,10 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
 }
 
 /** Checks that PostgreSQL answers at `url`; throws PG_UNREACHABLE saying why not. */
-export async function checkPostgres(url: string, timeoutMs: number): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
+export async function checkPostgres(target: string | ConnectionSettings, timeoutMs: number): Promise<void> {
+  const settings = typeof target === 'string' ? { url: target } : target
+  const url = settings.url
+  const client = createClient(settings, { connectTimeoutMs: timeoutMs })
   try {
     await client.connect()
     await client.query('SELECT 1')

@@ -6,7 +6,7 @@
 import { migrate, type MigrateResult, type Migration } from './migrations.ts'
 import { ensureSalesRawPartitions, utcDay, type CreatedPartition } from './partitions.ts'
 import { loadReferenceData, type ReferenceLoad } from './reference-data-loader.ts'
-import pg from 'pg'
+import { createClient, type ConnectionSettings } from './postgres.ts'
 
 export interface PrepareOptions {
   readonly daysBack?: number
@@ -21,14 +21,14 @@ export interface PrepareResult {
   readonly reference: ReferenceLoad
 }
 
-export async function prepareDatabase(url: string, options: PrepareOptions = {}): Promise<PrepareResult> {
-  const migrations = await migrate(url, options.onApply ? { onApply: options.onApply } : {})
+export async function prepareDatabase(
+  database: string | ConnectionSettings,
+  options: PrepareOptions = {},
+): Promise<PrepareResult> {
+  const settings = typeof database === 'string' ? { url: database } : database
+  const migrations = await migrate(settings, options.onApply ? { onApply: options.onApply } : {})
   const now = options.now ?? new Date()
-  const client = new pg.Client({
-    connectionString: url,
-    application_name: 'sretl-partitions',
-    options: '-c role=sretl_owner',
-  })
+  const client = createClient(settings, { applicationName: 'sretl-partitions', role: 'sretl_owner' })
   await client.connect()
   try {
     const partitions = await ensureSalesRawPartitions(

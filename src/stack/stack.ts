@@ -17,6 +17,7 @@ import { startKafkaBroker, type KafkaBroker } from './kafka-broker.ts'
 import { startProcess, type ManagedProcess, type ProcessExit } from './managed-process.ts'
 import { startMonitoring, type MonitoringOutcome } from './monitoring.ts'
 import { ensurePostgres, type PostgresHandle } from './postgres-server.ts'
+import { componentDatabaseEnv, type ComponentDatabaseEnv } from './database-logins.ts'
 import type { OnProgress } from './progress.ts'
 import type { SecureStack } from './secure-stack.ts'
 import type { ServiceState } from './state.ts'
@@ -91,7 +92,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     })
 
     onProgress({ step: 'schema', state: 'start', detail: 'applying migrations…' })
-    const prepared = await prepareDatabase(config.postgres.url, {
+    const prepared = await prepareDatabase(config.postgres, {
       onApply: (m) =>
         onProgress({
           step: 'schema',
@@ -104,6 +105,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       state: 'done',
       detail: `${prepared.migrations.applied.length} migration(s) applied, schema at version ${prepared.migrations.latestVersion}; ${prepared.partitions.length} partition(s) created; ${prepared.reference.stores.total} stores, ${prepared.reference.products.total} products`,
     })
+
+    // each component's own login (ADR 0051), unless every component is to use DATABASE_URL
+    let database: ComponentDatabaseEnv | undefined
+    if (config.postgres.perComponentLogins) {
+      onProgress({ step: 'db-logins', state: 'start', detail: 'creating the components’ logins…' })
+      database = await componentDatabaseEnv(config.postgres, config.paths.home, {
+        prefix: config.postgres.loginPrefix,
+      })
+      onProgress({
+        step: 'db-logins',
+        state: 'done',
+        detail: `${database.logins.map((l) => l.login).join(', ')} (passwords in ${config.paths.home}/secrets)`,
+      })
+    }
 
     // Kafka: in secure mode `up` itself connects as the `tools` super user
     const secure = options.secure
@@ -186,7 +201,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       monitoring = await startMonitoring({
         config: options.monitoring,
         paths: config.paths,
-        databaseUrl: config.postgres.url,
+        databaseUrl: database?.exporterUrl ?? config.postgres.url,
         components: options.components,
         onProgress,
         onStarted: (service) => {
@@ -212,7 +227,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         name: component.name,
         command: process.execPath,
         args: component.args,
-        env: { ...options.env, ...component.env, ...secure?.componentEnv(component.name) },
+        env: {
+          ...options.env,
+          ...database?.env[component.name],
+          ...component.env,
+          ...secure?.componentEnv(component.name),
+        },
         logFile: join(config.paths.logs, `${component.name}.log`),
         pidFile: join(config.paths.run, `${component.name}.pid`),
       })

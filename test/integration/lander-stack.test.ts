@@ -38,6 +38,16 @@ test('sretl up should run the lander: events land, sretl status shows rows, lag 
     await produceSales(kafka, events)
     const pool = db.pool('sretl_reader')
     await waitFor(async () => (await countRows(pool)) === events.length, { timeoutMs: 60_000 })
+    // the stack's lander connects under its own login, not the DATABASE_URL given to sretl up
+    const sessions = await db
+      .pool()
+      .query<{ usename: string }>(
+        "SELECT DISTINCT usename::text FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sretl-lander'",
+      )
+    assert.deepEqual(
+      sessions.rows.map((r) => r.usename),
+      [`${env.DATABASE_LOGIN_PREFIX}lander`],
+    )
     const running = await waitFor(
       async () => {
         const report = await status()

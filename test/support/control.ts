@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hashPassword, hashToken, newToken, type Role } from '../../src/control/users.ts'
 import { startComponent, type RunningComponent } from './components.ts'
+import { componentLogin } from './harness.ts'
 
 export interface TestUser {
   readonly user: string
@@ -130,10 +131,14 @@ export async function startControl(
   usersFile: string,
   extra: Record<string, string> = {},
 ): Promise<RunningComponent> {
+  // on a test database the service runs under the control login it has in production (ADR 0051)
+  const own =
+    env.DATABASE_URL && !env.DATABASE_PASSWORD_FILE ? componentLogin(env.DATABASE_URL, 'control').env : {}
   return startComponent('control', {
     CONTROL_USERS_FILE: usersFile,
     CONTROL_POLL_INTERVAL_MS: '500',
     ...env,
+    ...own,
     ...extra,
   })
 }

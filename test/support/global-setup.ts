@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { baseConfigSection } from '../../src/platform/base-config.ts'
 import { loadConfig } from '../../src/platform/config.ts'
+import { ensureLogins } from '../../src/platform/db-logins.ts'
 import { prepareDatabase } from '../../src/platform/schema.ts'
 import { startKafkaBroker, type KafkaBroker } from '../../src/stack/kafka-broker.ts'
 import { isPidAlive, stopPid } from '../../src/stack/managed-process.ts'
@@ -21,6 +22,7 @@ let broker: KafkaBroker | undefined
 let runDir: string | undefined
 let adminUrl: string | undefined
 let dbPrefix: string | undefined
+let loginPrefix: string | undefined
 
 export async function globalSetup(): Promise<void> {
   const started = Date.now()
@@ -42,6 +44,13 @@ export async function globalSetup(): Promise<void> {
   await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${template}`))
   await prepareDatabase(withDatabase(adminUrl, template))
   await withAdmin(adminUrl, (c) => c.query(`ALTER DATABASE ${template} IS_TEMPLATE true`))
+  // the components' own logins, named for this run (roles are cluster-wide and runs overlap)
+  loginPrefix = `sretl_t${process.pid}_`
+  await ensureLogins({
+    admin: { url: adminUrl },
+    dir: join(runDir, 'secrets'),
+    names: { prefix: loginPrefix },
+  })
 
   const port = await findFreePort()
   const controllerPort = await findFreePort()
@@ -68,6 +77,8 @@ export async function globalSetup(): Promise<void> {
     SRETL_TEST_ADMIN_URL: adminUrl,
     SRETL_TEST_DB_PREFIX: dbPrefix,
     SRETL_TEST_TEMPLATE_DB: template,
+    SRETL_TEST_LOGIN_PREFIX: loginPrefix,
+    SRETL_TEST_SECRETS_DIR: join(runDir, 'secrets'),
   })
   log(
     `Kafka at ${broker.bootstrap}, template database ${template}, run dir ${runDir} (${Date.now() - started} ms)`,
@@ -77,6 +88,7 @@ export async function globalSetup(): Promise<void> {
 export async function globalTeardown(): Promise<void> {
   await broker?.stop()
   if (adminUrl && dbPrefix) await dropDatabases(adminUrl, (name) => name.startsWith(dbPrefix ?? '\0'))
+  if (adminUrl && loginPrefix) await dropLogins(adminUrl, (name) => name.startsWith(loginPrefix ?? '\0'))
   if (runDir) rmSync(runDir, { recursive: true, force: true })
 }
 
@@ -96,9 +108,25 @@ async function cleanStaleRuns(): Promise<void> {
       const match = /^sretl_test_(\d+)_/.exec(db)
       return match !== null && !isPidAlive(Number(match[1]))
     })
+    await dropLogins(config.postgres.url, (role) => {
+      const match = /^sretl_t(\d+)_/.exec(role)
+      return match !== null && !isPidAlive(Number(match[1]))
+    })
   } catch {
     // the server may not be up yet; ensurePostgres reports that properly
   }
+}
+
+/** The run's component logins (they own nothing, so DROP ROLE needs no REASSIGN). */
+async function dropLogins(url: string, match: (name: string) => boolean): Promise<void> {
+  await withAdmin(url, async (c) => {
+    const { rows } = await c.query<{ rolname: string }>(
+      "SELECT rolname FROM pg_roles WHERE rolname LIKE 'sretl\\_t%\\_%'",
+    )
+    for (const { rolname } of rows.filter((r) => match(r.rolname))) {
+      await c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(rolname)}`).catch(() => undefined)
+    }
+  })
 }
 
 function readPid(file: string): number | undefined {

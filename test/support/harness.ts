@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline'
 import pg from 'pg'
 import { baseConfigSection, type BaseConfig, type KafkaConfig } from '../../src/platform/base-config.ts'
 import { loadConfig, type Env } from '../../src/platform/config.ts'
+import { componentUrl, loginName, passwordFile, type LoginComponent } from '../../src/platform/db-logins.ts'
 import { createAdmin, ensureTopics } from '../../src/platform/kafka.ts'
 import { createPool, type DbRole, type Pool } from '../../src/platform/postgres.ts'
 import { topicSpecs } from '../../src/platform/topics.ts'
@@ -79,6 +80,31 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
 }
 
+export interface TestLogin {
+  readonly login: string
+  /** The database's URL with this login and no password. */
+  readonly url: string
+  readonly passwordFile: string
+  /** DATABASE_URL and DATABASE_PASSWORD_FILE for a component run under this login. */
+  readonly env: Record<string, string>
+  /** Connection settings for createPool/createClient. */
+  readonly settings: { url: string; passwordFile: string }
+}
+
+/** A component's own login (created for the run by global-setup.ts) on the given database. */
+export function componentLogin(databaseUrl: string, component: LoginComponent): TestLogin {
+  const login = loginName(component, { prefix: required('SRETL_TEST_LOGIN_PREFIX') })
+  const url = componentUrl(databaseUrl, login)
+  const file = passwordFile(required('SRETL_TEST_SECRETS_DIR'), login)
+  return {
+    login,
+    url,
+    passwordFile: file,
+    env: { DATABASE_URL: url, DATABASE_PASSWORD_FILE: file },
+    settings: { url, passwordFile: file },
+  }
+}
+
 async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
@@ -130,6 +156,9 @@ export async function upEnv(databaseUrl: string): Promise<Record<string, string>
   env.SIMULATOR_PORT = String(await findFreePort())
   env.LANDER_PORT = String(await findFreePort())
   env.CONTROL_PORT = String(await findFreePort())
+  // the stack's components run under logins of their own, as on a laptop (named for this run)
+  env.DATABASE_LOGINS = 'per-component'
+  env.DATABASE_LOGIN_PREFIX = `${required('SRETL_TEST_LOGIN_PREFIX')}u${uniqueId()}_`
   return env
 }
 

@@ -24,7 +24,7 @@ import { createPool, type Pool } from '../../src/platform/postgres.ts'
 import { topicNames } from '../../src/platform/topics.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
 import { encodeEvent } from './events.ts'
-import { startCli, waitFor, type BackgroundCli } from './harness.ts'
+import { componentLogin, startCli, waitFor, type BackgroundCli } from './harness.ts'
 
 export interface OutgoingEvent {
   readonly key: string
@@ -330,7 +330,10 @@ export async function killChildLanders(): Promise<void> {
 /** `sretl run lander` as a child process on a free port; resolves once it serves HTTP. */
 export async function startChildLander(env: Record<string, string>): Promise<ChildLander> {
   const port = Number(env.LANDER_PORT ?? (await findFreePort()))
-  const cli = startCli(['run', 'lander'], { ...env, LANDER_PORT: String(port) })
+  // on a test database the lander runs under the login it has in production (ADR 0051)
+  const own =
+    env.DATABASE_URL && !env.DATABASE_PASSWORD_FILE ? componentLogin(env.DATABASE_URL, 'lander').env : {}
+  const cli = startCli(['run', 'lander'], { ...env, ...own, LANDER_PORT: String(port) })
   children.add(cli)
   let exited = false
   void cli.exited.then(() => {

@@ -23,7 +23,7 @@ export const migrateCommand = defineCommand({
       connectTimeoutMs: config.postgres.connectTimeoutMs,
       onProgress: ui.progress,
     })
-    const result = await prepareDatabase(config.postgres.url, {
+    const result = await prepareDatabase(config.postgres, {
       onApply: (m) => ui.line(`applying ${String(m.version).padStart(4, '0')}_${m.name}`),
     })
     const { migrations, partitions, reference } = result

@@ -1,8 +1,7 @@
-import pg from 'pg'
 import { baseConfigSection } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
 import { redactUrl } from '../../platform/logger.ts'
-import { checkPostgres } from '../../platform/postgres.ts'
+import { checkPostgres, createClient } from '../../platform/postgres.ts'
 import { loadReferenceData, type ReferenceLoad } from '../../platform/reference-data-loader.ts'
 import { defineCommand } from '../command.ts'
 import { formatCount } from '../ui.ts'
@@ -17,12 +16,8 @@ export const seedCommand = defineCommand({
   examples: ['sretl seed', 'DATABASE_URL=postgres://admin@db:5432/retail sretl seed'],
   async run({ env, ui }) {
     const config = loadConfig(env, baseConfigSection)
-    await checkPostgres(config.postgres.url, config.postgres.connectTimeoutMs)
-    const client = new pg.Client({
-      connectionString: config.postgres.url,
-      application_name: 'sretl-seed',
-      options: '-c role=sretl_owner',
-    })
+    await checkPostgres(config.postgres, config.postgres.connectTimeoutMs)
+    const client = createClient(config.postgres, { applicationName: 'sretl-seed', role: 'sretl_owner' })
     await client.connect()
     try {
       const load = await loadReferenceData(client)

@@ -90,7 +90,7 @@ export const smokeCommand = defineCommand({
       missing.some((m) => m.name === 'prometheus') &&
       !state?.services.some((s) => s.name === 'prometheus')
     const context: SmokeContext = {
-      databaseUrl: config.postgres.url,
+      database: config.postgres,
       prometheusUrl: config.monitoring.prometheus.url,
       components: componentAddresses(state, stackComponents(env)),
       expectedAlerts: list(values['expect-alert']),

@@ -1,4 +1,4 @@
-import pg from 'pg'
+import { createClient, type ConnectionSettings } from '../../platform/postgres.ts'
 import { landerOwnSection } from '../../lander/config.ts'
 import type { BaseConfig } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
@@ -94,7 +94,7 @@ export const statusCommand = defineCommand({
     }
     await Promise.all([
       probeKafka(config, report),
-      probePostgres(config.postgres.url, config.postgres.connectTimeoutMs, report),
+      probePostgres(config.postgres, config.postgres.connectTimeoutMs, report),
       probePrometheus(config.monitoring.prometheus.url, report),
       Promise.all(componentAddresses(running, stackComponents(env)).map((c) => readComponent(c))).then(
         (components) => void (report.components = components),
@@ -135,12 +135,12 @@ async function probeKafka(config: BaseConfig, report: StatusReport): Promise<voi
   }
 }
 
-async function probePostgres(url: string, timeoutMs: number, report: StatusReport): Promise<void> {
-  const client = new pg.Client({
-    connectionString: url,
-    connectionTimeoutMillis: timeoutMs,
-    application_name: 'sretl-status',
-  })
+async function probePostgres(
+  settings: ConnectionSettings,
+  timeoutMs: number,
+  report: StatusReport,
+): Promise<void> {
+  const client = createClient(settings, { connectTimeoutMs: timeoutMs, applicationName: 'sretl-status' })
   try {
     await client.connect()
     report.postgres.reachable = true

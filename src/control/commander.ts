@@ -185,7 +185,12 @@ export function createCommander(deps: CommanderDeps) {
       const changed = stateOf(before).paused !== stateOf(after).paused
       return finish(
         actor,
-        { ...rec, before: stateOf(before), after: stateOf(after), detail: { reason, changed } },
+        {
+          ...rec,
+          before: stateOf(before),
+          after: stateOf(after),
+          detail: { reason, changed, commandId: answer.commandId },
+        },
         'ok',
         {
           status: 200,
@@ -220,7 +225,13 @@ export function createCommander(deps: CommanderDeps) {
           if (answer.status !== 200) {
             return { target, before, ok: false, message: messageOf(answer.body, String(answer.status)) }
           }
-          return { target, before, after: stateOf(answer.body as unknown as ComponentStatus), ok: true }
+          return {
+            target,
+            before,
+            after: stateOf(answer.body as unknown as ComponentStatus),
+            ok: true,
+            commandId: answer.commandId,
+          }
         } catch (err) {
           return { target, ok: false, message: errorMessage(err) }
         }
@@ -236,7 +247,11 @@ export function createCommander(deps: CommanderDeps) {
         ...rec,
         before: pick('before'),
         after: pick('after'),
-        detail: { reason, ...(ok ? {} : { failures }) },
+        detail: {
+          reason,
+          commandIds: results.flatMap((r) => ('commandId' in r && r.commandId ? [r.commandId] : [])),
+          ...(ok ? {} : { failures }),
+        },
       },
       ok ? 'ok' : 'failed',
       {
@@ -306,7 +321,7 @@ export function createCommander(deps: CommanderDeps) {
           ...rec,
           before: beforeRate,
           after: afterRate,
-          detail: { ...rec.detail, changed: answer !== undefined },
+          detail: { ...rec.detail, changed: answer !== undefined, commandId: answer?.commandId },
         },
         'ok',
         {

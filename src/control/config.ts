@@ -37,13 +37,9 @@ export const controlOwnSection = defineSection(
       },
     ),
     CONTROL_COOKIE_SECURE: enumVar(
-      'Secure flag of the session cookie: auto (when the request came over HTTPS — with CONTROL_TRUST_PROXY, as X-Forwarded-Proto says), always, never.',
+      'Secure flag of the session cookie: auto (when the request came over HTTPS — from a proxy listed in TRUSTED_PROXIES, as X-Forwarded-Proto says), always, never.',
       ['auto', 'always', 'never'],
       'auto',
-    ),
-    CONTROL_TRUST_PROXY: boolVar(
-      'Trust X-Forwarded-For/-Proto from a reverse proxy in front (for the audit’s source address and the Secure cookie).',
-      false,
     ),
     CONTROL_LOGIN_ATTEMPTS_PER_MINUTE: intVar(
       'Sign-in attempts allowed per minute from one address and for one user name (and wrong bearer tokens per address); more are answered 429.',
@@ -133,7 +129,6 @@ export const controlOwnSection = defineSection(
         max: v.CONTROL_MAX_SESSIONS,
         secureCookie: v.CONTROL_COOKIE_SECURE,
       },
-      trustProxy: v.CONTROL_TRUST_PROXY,
       loginAttemptsPerMinute: v.CONTROL_LOGIN_ATTEMPTS_PER_MINUTE,
       pollIntervalMs: v.CONTROL_POLL_INTERVAL_MS,
       historyPoints: Math.ceil((v.CONTROL_HISTORY_MINUTES * 60_000) / v.CONTROL_POLL_INTERVAL_MS),

@@ -16,6 +16,7 @@ import {
   urlVar,
   type Env,
 } from './config.ts'
+import { securitySection } from './security-config.ts'
 
 export const pathsSection = defineSection(
   {
@@ -142,6 +143,7 @@ export const baseSections = {
   log: logSection,
   kafka: kafkaSection,
   postgres: postgresSection,
+  security: securitySection,
 }
 
 export const baseConfigSection = combineSections(baseSections)
@@ -150,6 +152,7 @@ export type BaseConfig = ReturnType<typeof baseConfigSection.build>
 export type KafkaConfig = BaseConfig['kafka']
 export type PostgresConfig = BaseConfig['postgres']
 export type PathsConfig = BaseConfig['paths']
+export type { SecurityConfig } from './security-config.ts'
 
 function userHome(env: Env): string {
   return env.HOME ?? homedir()

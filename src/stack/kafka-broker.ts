@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { ensurePrivateDir } from '../platform/admin-token.ts'
 import { join } from 'node:path'
 import { SretlError } from '../platform/errors.ts'
 import { waitForKafka } from '../platform/kafka.ts'
@@ -52,8 +53,10 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
 
   const logsDir = join(options.dataDir, 'logs')
   const storageDir = join(options.dataDir, 'storage')
-  mkdirSync(storageDir, { recursive: true })
-  mkdirSync(logsDir, { recursive: true })
+  // every event of the pipeline is in here: owner only
+  ensurePrivateDir(options.dataDir)
+  mkdirSync(storageDir, { recursive: true, mode: 0o700 })
+  mkdirSync(logsDir, { recursive: true, mode: 0o700 })
   const propertiesFile = join(options.dataDir, 'server.properties')
   writeFileSync(propertiesFile, serverProperties({ ...options, storageDir }))
   const log4jFile = join(options.dataDir, 'log4j2.properties')

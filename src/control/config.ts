@@ -1,13 +1,5 @@
 /** The control service's settings (docs/configuration.md, section "control"). */
-import {
-  boolVar,
-  combineSections,
-  defineSection,
-  enumVar,
-  intVar,
-  numberVar,
-  stringVar,
-} from '../platform/config.ts'
+import { combineSections, defineSection, enumVar, intVar, numberVar, stringVar } from '../platform/config.ts'
 import { componentPorts, controlTargetsSection, type ComponentUrls } from '../platform/control-targets.ts'
 
 export const controlOwnSection = defineSection(

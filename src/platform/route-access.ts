@@ -25,9 +25,17 @@ export const STRICT_ROUTING = {
   useSemicolonDelimiter: false,
 } as const
 
+export interface RegisteredRoute {
+  readonly method: string
+  readonly url: string
+  readonly access: Access
+}
+
 export interface RouteAccess {
   /** Adds the check of a level; routes of that level can be registered from then on. */
   define(level: Exclude<Access, 'public'>, check: AccessCheck): void
+  /** Every route registered, with its level (the attacker suite probes each one). */
+  routes(): readonly RegisteredRoute[]
 }
 
 export function isAccess(value: unknown): value is Access {
@@ -37,6 +45,7 @@ export function isAccess(value: unknown): value is Access {
 /** Installs the registration guard and the request check; call before any route is added. */
 export function installRouteAccess(app: FastifyInstance): RouteAccess {
   const checks = new Map<Access, AccessCheck>()
+  const registered: RegisteredRoute[] = []
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: unknown } | undefined)?.access
     if (!isAccess(access)) {
@@ -49,6 +58,7 @@ export function installRouteAccess(app: FastifyInstance): RouteAccess {
         `route ${route.method.toString()} ${route.url} needs '${access}', which this server does not check`,
       )
     }
+    for (const method of [route.method].flat()) registered.push({ method, url: route.url, access })
   })
   app.addHook('onRequest', async (request, reply) => {
     // no route matched: the not-found handler answers 404
@@ -61,14 +71,20 @@ export function installRouteAccess(app: FastifyInstance): RouteAccess {
     }
     return check(request, reply)
   })
-  return {
+  const registry: RouteAccess = {
     define(level, check) {
       checks.set(level, check)
     },
+    routes: () => [...registered],
   }
+  app.decorate('routeAccess', registry)
+  return registry
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    readonly routeAccess: RouteAccess
+  }
   interface FastifyContextConfig {
     /** Who may call the route (route-access.ts); required on every route. */
     access?: Access

@@ -6,10 +6,10 @@
  * - Made on first run: 32 random bytes, written to a temporary file (0600) and linked into place,
  *   so two processes starting together end up with one token; the directory is 0700.
  * - Compared in constant time: both sides are SHA-256 digests of equal length.
- * - Rotation (`sretl rotate-secrets`) renames a new file over the old one. A component re-reads
- *   the file when a presented token does not match (at most once per file change), and the
- *   control service re-reads it when a component refuses its token; so the new token works at
- *   once on both sides and the old one stops working as soon as a component has seen the new.
+ * - Rotation (`sretl rotate-secrets`) renames a new file over the old one. A component sees the
+ *   file change (inode, mtime) at its next command and takes the new token, and the control
+ *   service re-reads its copy when a component refuses its token and retries once; so the new
+ *   token works at once on both sides and the old one stops working at once.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import {
@@ -115,17 +115,18 @@ export class AdminTokenVerifier {
   }
 
   verify(presented: string | undefined): boolean {
-    if (presented === undefined || presented === '') return false
-    const candidate = digest(presented)
-    if (timingSafeEqual(candidate, this.#digest)) return true
-    // a rotation renames a new file into place: its inode or mtime tells it apart
+    // a rotation renames a new file into place (new inode, mtime): the old token stops at once.
+    // One stat per command; commands are rare and the file is small.
     const version = this.#fileVersion()
-    if (version === this.#version) return false
-    this.#version = version
-    const token = tryRead(this.#path)
-    if (token === undefined) return false
-    this.#digest = digest(token)
-    return timingSafeEqual(candidate, this.#digest)
+    if (version !== this.#version) {
+      const token = tryRead(this.#path)
+      if (token !== undefined) {
+        this.#digest = digest(token)
+        this.#version = version
+      }
+    }
+    if (presented === undefined || presented === '') return false
+    return timingSafeEqual(digest(presented), this.#digest)
   }
 
   #fileVersion(): string {

@@ -11,7 +11,7 @@ export const rotateSecretsCommand = defineCommand({
   description:
     'Runs each rotation step in order and reports it. component-admin-token: writes a new random token to ' +
     'COMPONENT_ADMIN_TOKEN_FILE (default $SRETL_HOME/secrets/component-admin-token) atomically; components ' +
-    're-read the file when a command presents a token they do not know, and the control service re-reads it ' +
+    'see the file change at their next command and take the new token, and the control service re-reads it ' +
     'when a component refuses its token, so running components and the panel carry on without a restart and ' +
     'the old token stops working. With --only, runs the named steps alone. Exit code 1 when a step failed.',
   options: {

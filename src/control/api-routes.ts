@@ -114,7 +114,7 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/v1/limits', viewer, () => commander.limitsView(hardCapOf(poller.snapshot())))
   app.put(
     '/api/v1/limits',
-    { config: { access: 'admin', command: { command: 'limits.set', target: 'simulator' } } },
+    { config: { access: 'admin', command: { command: 'limits.set', target: 'simulator.rate' } } },
     async (request, reply) => {
       const body = (request.body ?? {}) as { rateCapPerSec?: unknown }
       const outcome = await commander.setRateCap(actorOf(request), body.rateCapPerSec ?? null)

@@ -410,6 +410,15 @@ export function createCommander(deps: CommanderDeps) {
     record: finish,
     refuse,
     forbidden,
+    /** A command route refused for the role before its handler ran: the row the command would write. */
+    refuseRole: (actor: Actor, command: { command: string; target: string }, needed: Role) =>
+      forbidden(
+        actor,
+        command.command === 'limits.set'
+          ? { ...command, before: { rateCapPerSec: deps.rateCap.get().capPerSec } }
+          : command,
+        needed,
+      ),
   }
 }
 

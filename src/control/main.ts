@@ -195,7 +195,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
       metrics,
       logger,
       secureCookie: settings.session.secureCookie,
-      refuseRole: (actor, command, needed) => commander.forbidden(actor, command, needed),
+      refuseRole: (actor, command, needed) => commander.refuseRole(actor, command, needed),
     },
     api: { poller, commander, audit, streams },
     dlq: {

@@ -173,6 +173,8 @@ test('pausing and resuming the simulator should stop and restart its production,
   assert.equal(paused.body.changed, true)
   assert.equal((await simulatorStatus()).state, 'PAUSED')
   const audit = await lastAudit()
+  const commandId = (audit?.detail as { commandId?: string } | undefined)?.commandId
+  assert.match(commandId ?? '', /^[0-9a-f-]{36}$/, 'the audit row keeps the id the command was sent with')
   assert.deepEqual(
     { ...audit, id: undefined },
     {
@@ -186,7 +188,7 @@ test('pausing and resuming the simulator should stop and restart its production,
       before: { state: 'RUNNING', paused: false },
       after: { state: 'PAUSED', paused: true },
       result: 'ok',
-      detail: { reason: 'it: quiet please', changed: true },
+      detail: { reason: 'it: quiet please', changed: true, commandId },
     },
   )
   assert.equal(paused.body.auditId, Number(audit?.id))

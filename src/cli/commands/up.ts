@@ -66,7 +66,8 @@ export const upCommand = defineCommand({
     const components = values['no-components'] === true ? [] : stackComponents(env)
     const live = liveDefaultsOfStack(env, config.postgres.url, components)
     if (live.length > 0) {
-      ui.warn(`development defaults are live (fine on a laptop, never elsewhere): ${live.join(', ')}`)
+      // stdout, not stderr: a start-up error stays the one line on stderr
+      ui.line(`Development defaults are live (fine on a laptop, never elsewhere): ${live.join(', ')}`)
     }
     if (admin.created) logger.info({}, 'made the component-admin token')
     // the panel's first admin is made here, before the control service starts, so it can be named below

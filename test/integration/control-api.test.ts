@@ -364,18 +364,23 @@ test('the CLI mirrors should call the control API with a token and print plain a
 })
 
 test('sign-in should be rate limited: after too many attempts even the right password waits', async () => {
-  // all at once: each attempt takes its token before the password is hashed (scrypt N=2^17 can
-  // take seconds on a loaded machine, longer than the bucket needs to refill one token)
-  const guesses = await Promise.all(
+  // all at once, the right password a moment after the guesses: each attempt takes its token when
+  // it arrives, before the password is hashed — and scrypt at N=2^17 can take seconds a hash on a
+  // loaded machine, longer than the bucket needs to refill, so sequential guesses never drain it
+  const guessing = Promise.all(
     Array.from({ length: 25 }, (_, i) =>
       postJson(`${control.url}/api/v1/login`, { user: 'ada', password: `guess-${i}` }),
     ),
   )
+  await sleep(300)
+  const [guesses, right] = await Promise.all([
+    guessing,
+    postJson(`${control.url}/api/v1/login`, { user: 'ada', password: users.admin.password }),
+  ])
   assert.ok(
     guesses.some((g) => g.status === 429),
     guesses.map((g) => g.status).join(','),
   )
-  const right = await postJson(`${control.url}/api/v1/login`, { user: 'ada', password: users.admin.password })
   assert.equal(right.status, 429)
   assert.equal(right.body.code, 'LOGIN_RATE_LIMITED')
   assert.ok(Number(right.headers.get('retry-after')) >= 1)

@@ -7,6 +7,7 @@
  * implementation of the rules.
  */
 import { userInfo } from 'node:os'
+import { AdminTokenHolder, adminTokenPath } from '../platform/admin-token.ts'
 import { baseConfigSection } from '../platform/base-config.ts'
 import { combineSections, defineSection, loadConfig, stringVar, type Env } from '../platform/config.ts'
 import { controlTargetsSection, type ComponentUrls } from '../platform/control-targets.ts'
@@ -48,6 +49,8 @@ export interface ControlAccess {
   readonly urls: ComponentUrls
   readonly token: string | undefined
   readonly home: string
+  /** The component-admin token, for commands given to components directly. */
+  readonly adminToken: AdminTokenHolder
 }
 
 export function controlAccess(env: Env): ControlAccess {
@@ -58,6 +61,7 @@ export function controlAccess(env: Env): ControlAccess {
     urls,
     token: config.auth.token ?? readFirstRunToken(config.base.paths.home),
     home: config.base.paths.home,
+    adminToken: new AdminTokenHolder(adminTokenPath(config.base)),
   }
 }
 
@@ -130,7 +134,11 @@ export async function localCommander(access: ControlAccess): Promise<LocalComman
   const rateCap = new RateCap(settings.rate.defaultCapPerSec)
   await loadRateCap(audit, rateCap).catch(() => undefined)
   const commander = createCommander({
-    client: createComponentClient({ urls: access.urls, timeoutMs: settings.commandTimeoutMs }),
+    client: createComponentClient({
+      urls: access.urls,
+      timeoutMs: settings.commandTimeoutMs,
+      adminToken: access.adminToken,
+    }),
     audit,
     rateCap,
     rateSettings: settings.rate,

@@ -18,6 +18,7 @@ import { migrateCommand } from './commands/migrate.ts'
 import { rateCommand } from './commands/rate.ts'
 import { rebuildAggregatesCommand } from './commands/rebuild-aggregates.ts'
 import { resetOffsetsCommand } from './commands/reset-offsets.ts'
+import { rotateSecretsCommand } from './commands/rotate-secrets.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
 import { smokeCommand } from './commands/smoke.ts'
@@ -51,6 +52,7 @@ export const commands: readonly Command[] = [
   smokeCommand,
   verifyCommand,
   rebuildAggregatesCommand,
+  rotateSecretsCommand,
 ]
 
 const EXIT_USAGE = 2

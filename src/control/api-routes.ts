@@ -71,68 +71,85 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const reasonOf = (body: unknown, fallback: string): string =>
     text((body as { reason?: unknown } | null)?.reason) ?? fallback
 
-  app.get('/api/v1/overview', () => overviewView(poller.snapshot(), commander))
-  app.get('/api/v1/series', () => ({ points: poller.points() }))
-  app.get('/api/v1/stream', (request, reply) => deps.streams.handle(request, reply))
+  const viewer = { config: { access: 'viewer' } } as const
+  app.get('/api/v1/overview', viewer, () => overviewView(poller.snapshot(), commander))
+  app.get('/api/v1/series', viewer, () => ({ points: poller.points() }))
+  app.get('/api/v1/stream', viewer, (request, reply) => deps.streams.handle(request, reply))
 
   for (const action of ['pause', 'resume'] as const) {
-    app.post<{ Params: { name: string } }>(`/api/v1/components/:name/${action}`, async (request, reply) => {
-      const outcome = await commander[action](
-        actorOf(request),
-        request.params.name,
-        reasonOf(request.body, `${action} from the control panel`),
-      )
-      await refreshAfter(outcome, [request.params.name])
-      return reply.code(outcome.status).send(outcome.body)
-    })
+    const route = { config: { access: 'operator', command: { command: action, target: ':name' } } } as const
+    app.post<{ Params: { name: string } }>(
+      `/api/v1/components/:name/${action}`,
+      route,
+      async (request, reply) => {
+        const outcome = await commander[action](
+          actorOf(request),
+          request.params.name,
+          reasonOf(request.body, `${action} from the control panel`),
+        )
+        await refreshAfter(outcome, [request.params.name])
+        return reply.code(outcome.status).send(outcome.body)
+      },
+    )
   }
-  app.post('/api/v1/rate', async (request, reply) => {
+  const intake = intakeTargets.join(',')
+  const operator = (command: string, target: string) =>
+    ({ config: { access: 'operator', command: { command, target } } }) as const
+  app.post('/api/v1/rate', operator('rate.set', 'simulator'), async (request, reply) => {
     const body = (request.body ?? {}) as { ratePerSec?: unknown; confirm?: unknown }
     const outcome = await commander.setRate(actorOf(request), body.ratePerSec, body.confirm === true)
     await refreshAfter(outcome, ['simulator'])
     return reply.code(outcome.status).send(outcome.body)
   })
-  app.post('/api/v1/intake/stop', async (request, reply) => {
+  app.post('/api/v1/intake/stop', operator('intake.stop', intake), async (request, reply) => {
     const outcome = await commander.stopIntake(actorOf(request), reasonOf(request.body, 'emergency stop'))
     await refreshAfter(outcome, intakeTargets)
     return reply.code(outcome.status).send(outcome.body)
   })
-  app.post('/api/v1/intake/resume', async (request, reply) => {
+  app.post('/api/v1/intake/resume', operator('intake.resume', intake), async (request, reply) => {
     const outcome = await commander.resumeIntake(actorOf(request), reasonOf(request.body, 'intake resumed'))
     await refreshAfter(outcome, intakeTargets)
     return reply.code(outcome.status).send(outcome.body)
   })
-  app.get('/api/v1/limits', () => commander.limitsView(hardCapOf(poller.snapshot())))
-  app.put('/api/v1/limits', async (request, reply) => {
-    const body = (request.body ?? {}) as { rateCapPerSec?: unknown }
-    const outcome = await commander.setRateCap(actorOf(request), body.rateCapPerSec ?? null)
-    return reply.code(outcome.status).send(outcome.body)
-  })
+  app.get('/api/v1/limits', viewer, () => commander.limitsView(hardCapOf(poller.snapshot())))
+  app.put(
+    '/api/v1/limits',
+    { config: { access: 'admin', command: { command: 'limits.set', target: 'simulator.rate' } } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as { rateCapPerSec?: unknown }
+      const outcome = await commander.setRateCap(actorOf(request), body.rateCapPerSec ?? null)
+      return reply.code(outcome.status).send(outcome.body)
+    },
+  )
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/api/v1/audit', async (request, reply) => {
-    callerOf(request)
-    const q = request.query
-    const max = deps.auditPageMax ?? 500
-    const limit = q.limit === undefined ? 100 : Number(q.limit)
-    const before = q.before === undefined ? undefined : Number(q.before)
-    if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-      return sendError(reply, 400, 'REQUEST_INVALID', `limit must be a whole number from 1 to ${max}`)
-    }
-    if (before !== undefined && (!Number.isInteger(before) || before < 1)) {
-      return sendError(reply, 400, 'REQUEST_INVALID', 'before must be an audit row id')
-    }
-    const result = q.result as AuditResult | undefined
-    if (result !== undefined && !['ok', 'refused', 'failed'].includes(result)) {
-      return sendError(reply, 400, 'REQUEST_INVALID', 'result must be ok, refused or failed')
-    }
-    const rows = await deps.audit.list({
-      limit,
-      beforeId: before,
-      action: text(q.action, 100),
-      target: text(q.target, 200),
-      actor: text(q.actor, 100),
-      result,
-    })
-    return { rows, next: rows.length === limit ? (rows.at(-1)?.id ?? null) : null }
-  })
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/api/v1/audit',
+    viewer,
+    async (request, reply) => {
+      callerOf(request)
+      const q = request.query
+      const max = deps.auditPageMax ?? 500
+      const limit = q.limit === undefined ? 100 : Number(q.limit)
+      const before = q.before === undefined ? undefined : Number(q.before)
+      if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+        return sendError(reply, 400, 'REQUEST_INVALID', `limit must be a whole number from 1 to ${max}`)
+      }
+      if (before !== undefined && (!Number.isInteger(before) || before < 1)) {
+        return sendError(reply, 400, 'REQUEST_INVALID', 'before must be an audit row id')
+      }
+      const result = q.result as AuditResult | undefined
+      if (result !== undefined && !['ok', 'refused', 'failed'].includes(result)) {
+        return sendError(reply, 400, 'REQUEST_INVALID', 'result must be ok, refused or failed')
+      }
+      const rows = await deps.audit.list({
+        limit,
+        beforeId: before,
+        action: text(q.action, 100),
+        target: text(q.target, 200),
+        actor: text(q.actor, 100),
+        result,
+      })
+      return { rows, next: rows.length === limit ? (rows.at(-1)?.id ?? null) : null }
+    },
+  )
 }

@@ -48,6 +48,8 @@ export interface AuditLog {
    * (what survives a restart, ADR 0070).
    */
   latestFlowPerTarget(): Promise<Map<string, AuditRow>>
+  /** True when a row already records the component command with this id (X-Sretl-Command-Id). */
+  hasCommand(commandId: string): Promise<boolean>
 }
 
 const MAX_USER_AGENT = 300
@@ -144,6 +146,13 @@ export function createAuditLog(pools: { writer: Pool; reader: Pool }): AuditLog 
       )
       const row = result.rows[0]
       return row ? toRow(row) : undefined
+    },
+    async hasCommand(commandId) {
+      const result = await pools.reader.query(
+        `SELECT 1 FROM audit_log WHERE detail->>'commandId' = $1 OR detail->'commandIds' ? $1 LIMIT 1`,
+        [commandId],
+      )
+      return result.rows.length > 0
     },
     async replayedPositions(days) {
       const result = await pools.reader.query<{ key: string }>(

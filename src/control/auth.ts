@@ -1,18 +1,22 @@
 /**
- * Who is asking, for every /api request: a session cookie (the panel) or a bearer token (`sretl`,
- * scripts). Without either: 401. State changes through a session must carry the session's CSRF
+ * Who is asking, for every route whose declared access level is viewer, operator or admin
+ * (route-access.ts): a session cookie (the panel) or a bearer token (`sretl`, scripts). Without
+ * either: 401; with a role below the route's: 403 ROLE_FORBIDDEN (a command route's refusal is
+ * audited like the commander's own). State changes through a session must carry the session's CSRF
  * token in the X-CSRF-Token header and must not come from another origin; bearer requests need
  * no CSRF token (a browser never sends them by itself). Sign-in and wrong tokens are rate
  * limited per address and user name. Passwords and tokens never reach a log line.
  */
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from '../platform/logger.ts'
+import type { RouteAccess } from '../platform/route-access.ts'
 import type { AuditLog } from './audit.ts'
-import type { Actor } from './commander.ts'
+import type { Actor, CommandOutcome } from './commander.ts'
 import type { LoginLimiter } from './login-limiter.ts'
 import type { ControlMetrics } from './metrics.ts'
 import { readCookie, SESSION_COOKIE, sessionCookie, type Session, type SessionStore } from './sessions.ts'
-import type { Principal, UserDirectory } from './users.ts'
+import { roleAllows, type Principal, type Role, type UserDirectory } from './users.ts'
 
 export interface AuthDeps {
   readonly directory: UserDirectory
@@ -22,6 +26,18 @@ export interface AuthDeps {
   readonly metrics: ControlMetrics
   readonly logger: Logger
   readonly secureCookie: 'auto' | 'always' | 'never'
+  /** Audits a command route refused for the caller's role (the commander's own refusal). */
+  readonly refuseRole?: (
+    actor: Actor,
+    command: RouteCommand,
+    needed: Role,
+  ) => Promise<CommandOutcome> | undefined
+}
+
+/** What a command route is called in the audit trail, for refusals before the handler runs. */
+export interface RouteCommand {
+  readonly command: string
+  readonly target: string
 }
 
 export interface Caller extends Principal {
@@ -29,7 +45,6 @@ export interface Caller extends Principal {
   readonly session?: Session
 }
 
-const PUBLIC = new Set(['/api/v1/login'])
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 export const CSRF_HEADER = 'x-csrf-token'
 
@@ -68,6 +83,23 @@ function bearerOf(request: FastifyRequest): string | undefined {
   return match?.[1]
 }
 
+/** Constant-time comparison of two secrets of any length (digests of equal length). */
+export function sameSecret(sent: unknown, expected: string): boolean {
+  if (typeof sent !== 'string') return false
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest()
+  return timingSafeEqual(digest(sent), digest(expected))
+}
+
+/** A user name as it may be stored and logged: at most 64 characters, controls and quotes escaped. */
+export function boundedUserName(user: string): string {
+  return [...user.slice(0, 64)]
+    .map((c) =>
+      /^[\p{L}\p{N}._@-]$/u.test(c) ? c : `\\u${c.codePointAt(0)?.toString(16).padStart(4, '0') ?? ''}`,
+    )
+    .join('')
+    .slice(0, 400)
+}
+
 /** True when an Origin or Referer header names another site than the one asked. */
 function crossOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin ?? request.headers.referer
@@ -79,16 +111,15 @@ function crossOrigin(request: FastifyRequest): boolean {
   }
 }
 
-export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
+export function installAuth(app: FastifyInstance, access: RouteAccess, deps: AuthDeps): void {
   const { sessions, limiter, metrics } = deps
   app.decorateRequest('caller', null)
 
   const secure = (request: FastifyRequest): boolean =>
     deps.secureCookie === 'always' || (deps.secureCookie === 'auto' && request.protocol === 'https')
 
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? ''
-    if (!path.startsWith('/api/') || PUBLIC.has(path)) return
+  // who is asking: sets request.caller, or answers 401/403/429 and returns the reply
+  const authenticate = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
     const token = bearerOf(request)
     if (token !== undefined) {
       const principal = deps.directory.bearer(token)
@@ -107,7 +138,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
         return sendError(reply, 401, 'TOKEN_INVALID', 'this bearer token is not known to the control service')
       }
       request.caller = { ...principal, via: 'token' }
-      return
+      return undefined
     }
     const id = readCookie(request.headers.cookie, SESSION_COOKIE)
     const session = id ? sessions.get(id) : undefined
@@ -122,7 +153,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
     }
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER]
-      if (sent !== session.csrfToken || crossOrigin(request)) {
+      if (!sameSecret(sent, session.csrfToken) || crossOrigin(request)) {
         metrics.denied.inc({ reason: 'csrf' })
         return sendError(
           reply,
@@ -133,11 +164,37 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
       }
     }
     request.caller = { user: session.user, role: session.role, via: 'session', session }
-  })
+    return undefined
+  }
 
-  app.post('/api/v1/login', async (request, reply) => {
+  for (const needed of ['viewer', 'operator', 'admin'] as const) {
+    access.define(needed, async (request, reply) => {
+      const refused = authenticate(request, reply)
+      if (refused) return refused
+      const caller = callerOf(request)
+      if (roleAllows(caller.role, needed)) return undefined
+      metrics.denied.inc({ reason: 'role' })
+      const command = request.routeOptions.config.command
+      if (command && deps.refuseRole) {
+        const params = (request.params ?? {}) as Record<string, string | undefined>
+        const target = command.target.startsWith(':')
+          ? (params[command.target.slice(1)] ?? '')
+          : command.target
+        const outcome = await deps.refuseRole(actorOf(request), { command: command.command, target }, needed)
+        if (outcome) return reply.code(outcome.status).send(outcome.body)
+      }
+      return sendError(
+        reply,
+        403,
+        'ROLE_FORBIDDEN',
+        `${caller.user} is a ${caller.role}: this needs the ${needed} role`,
+      )
+    })
+  }
+
+  app.post('/api/v1/login', { config: { access: 'public' } }, async (request, reply) => {
     const body = (request.body ?? {}) as { user?: unknown; password?: unknown }
-    const user = typeof body.user === 'string' ? body.user.trim().slice(0, 64) : ''
+    const user = typeof body.user === 'string' ? boundedUserName(body.user.trim()) : ''
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : ''
     if (user === '' || password === '') {
       return sendError(reply, 400, 'REQUEST_INVALID', 'send {"user": "…", "password": "…"}')
@@ -184,13 +241,13 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
       .send({ user: session.user, role: session.role, csrfToken: session.csrfToken })
   })
 
-  app.post('/api/v1/logout', async (request, reply) => {
+  app.post('/api/v1/logout', { config: { access: 'viewer' } }, async (request, reply) => {
     const caller = callerOf(request)
     if (caller.session) sessions.delete(caller.session.id)
     return reply.header('set-cookie', sessionCookie('', 0, secure(request))).send({ result: 'ok' })
   })
 
-  app.get('/api/v1/session', (request) => {
+  app.get('/api/v1/session', { config: { access: 'viewer' } }, (request) => {
     const caller = callerOf(request)
     return {
       user: caller.user,
@@ -204,5 +261,9 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | null
+  }
+  interface FastifyContextConfig {
+    /** A command route: how a refusal for the role is audited (`:name` takes the path parameter). */
+    command?: RouteCommand
   }
 }

@@ -15,24 +15,28 @@ export function installBusinessRoutes(app: FastifyInstance, deps: BusinessDeps):
   const business = createBusiness(deps.reader)
   const clock = deps.clock ?? (() => new Date())
 
-  app.get<{ Querystring: { store?: string; at?: string } }>('/api/v1/business', async (request, reply) => {
-    callerOf(request)
-    const { store, at } = request.query
-    if (store !== undefined && !STORE_ID.test(store)) {
-      return sendError(reply, 400, 'REQUEST_INVALID', 'store must be a store id such as S0001')
-    }
-    const asOf = at === undefined ? clock() : new Date(at)
-    if (Number.isNaN(asOf.getTime())) {
-      return sendError(
-        reply,
-        400,
-        'REQUEST_INVALID',
-        'at must be a date and time such as 2026-11-30T12:00:00Z',
-      )
-    }
-    const view = await business.view(asOf, store)
-    if (view === null)
-      return sendError(reply, 404, 'STORE_NOT_FOUND', `no store ${store} in the stores table`)
-    return view
-  })
+  app.get<{ Querystring: { store?: string; at?: string } }>(
+    '/api/v1/business',
+    { config: { access: 'viewer' } },
+    async (request, reply) => {
+      callerOf(request)
+      const { store, at } = request.query
+      if (store !== undefined && !STORE_ID.test(store)) {
+        return sendError(reply, 400, 'REQUEST_INVALID', 'store must be a store id such as S0001')
+      }
+      const asOf = at === undefined ? clock() : new Date(at)
+      if (Number.isNaN(asOf.getTime())) {
+        return sendError(
+          reply,
+          400,
+          'REQUEST_INVALID',
+          'at must be a date and time such as 2026-11-30T12:00:00Z',
+        )
+      }
+      const view = await business.view(asOf, store)
+      if (view === null)
+        return sendError(reply, 404, 'STORE_NOT_FOUND', `no store ${store} in the stores table`)
+      return view
+    },
+  )
 }

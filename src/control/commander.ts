@@ -186,7 +186,12 @@ export function createCommander(deps: CommanderDeps) {
       const changed = stateOf(before).paused !== stateOf(after).paused
       return finish(
         actor,
-        { ...rec, before: stateOf(before), after: stateOf(after), detail: { ...rec.detail, changed } },
+        {
+          ...rec,
+          before: stateOf(before),
+          after: stateOf(after),
+          detail: { ...rec.detail, changed, commandId: answer.commandId },
+        },
         'ok',
         {
           status: 200,
@@ -221,7 +226,13 @@ export function createCommander(deps: CommanderDeps) {
           if (answer.status !== 200) {
             return { target, before, ok: false, message: messageOf(answer.body, String(answer.status)) }
           }
-          return { target, before, after: stateOf(answer.body as unknown as ComponentStatus), ok: true }
+          return {
+            target,
+            before,
+            after: stateOf(answer.body as unknown as ComponentStatus),
+            ok: true,
+            commandId: answer.commandId,
+          }
         } catch (err) {
           return { target, ok: false, message: errorMessage(err) }
         }
@@ -237,7 +248,11 @@ export function createCommander(deps: CommanderDeps) {
         ...rec,
         before: pick('before'),
         after: pick('after'),
-        detail: { reason, ...(ok ? {} : { failures }) },
+        detail: {
+          reason,
+          commandIds: results.flatMap((r) => ('commandId' in r && r.commandId ? [r.commandId] : [])),
+          ...(ok ? {} : { failures }),
+        },
       },
       ok ? 'ok' : 'failed',
       {
@@ -316,7 +331,7 @@ export function createCommander(deps: CommanderDeps) {
           ...rec,
           before: beforeRate,
           after: afterRate,
-          detail: { ...rec.detail, changed: answer !== undefined },
+          detail: { ...rec.detail, changed: answer !== undefined, commandId: answer?.commandId },
         },
         'ok',
         {
@@ -406,6 +421,15 @@ export function createCommander(deps: CommanderDeps) {
     record: finish,
     refuse,
     forbidden,
+    /** A command route refused for the role before its handler ran: the row the command would write. */
+    refuseRole: (actor: Actor, command: { command: string; target: string }, needed: Role) =>
+      forbidden(
+        actor,
+        command.command === 'limits.set'
+          ? { ...command, before: { rateCapPerSec: deps.rateCap.get().capPerSec } }
+          : command,
+        needed,
+      ),
   }
 }
 

@@ -2,8 +2,13 @@
  * How the control service talks to components: their own HTTP surface (GET /status, /metrics,
  * POST /pause, /resume; the simulator's POST /rate), at the addresses of control-targets.ts.
  * Every call has a timeout; a component that does not answer is COMPONENT_UNREACHABLE, and a
- * component's own JSON refusal comes back as it was sent.
+ * component's own JSON refusal comes back as it was sent. Commands carry the component-admin
+ * token (re-read and retried once when a component refuses it: a rotation) and a command id,
+ * remembered so the audit of direct commands (direct-commands.ts) can tell ours apart.
  */
+import { randomUUID } from 'node:crypto'
+import type { AdminTokenHolder } from '../platform/admin-token.ts'
+import { COMMAND_ID_HEADER } from '../platform/component-admin.ts'
 import type { ComponentStatus } from '../platform/component-server.ts'
 import type { ComponentName, ComponentUrls } from '../platform/control-targets.ts'
 import { SretlError } from '../platform/errors.ts'
@@ -11,10 +16,14 @@ import { SretlError } from '../platform/errors.ts'
 export interface ComponentAnswer<T> {
   readonly status: number
   readonly body: T
+  /** The id the command was sent with (X-Sretl-Command-Id); the audit row keeps it. */
+  readonly commandId?: string
 }
 
 export interface ComponentClient {
   readonly urls: ComponentUrls
+  /** True for the id of a command this client gave (the most recent ISSUED_MAX). */
+  issued(commandId: string): boolean
   status(name: ComponentName, timeoutMs?: number): Promise<ComponentStatus>
   /** POST a command; 2xx and 4xx answers are returned, anything else throws. */
   post(name: ComponentName, path: string, body: unknown): Promise<ComponentAnswer<Record<string, unknown>>>
@@ -24,8 +33,19 @@ export interface ComponentClient {
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024
 
-export function createComponentClient(options: { urls: ComponentUrls; timeoutMs: number }): ComponentClient {
-  const { urls, timeoutMs } = options
+const ISSUED_MAX = 10_000
+
+export function createComponentClient(options: {
+  urls: ComponentUrls
+  timeoutMs: number
+  adminToken: AdminTokenHolder
+}): ComponentClient {
+  const { urls, timeoutMs, adminToken } = options
+  const issued = new Set<string>()
+  const remember = (id: string): void => {
+    issued.add(id)
+    if (issued.size > ISSUED_MAX) issued.delete(issued.values().next().value ?? id)
+  }
 
   async function call(
     name: ComponentName,
@@ -65,6 +85,7 @@ export function createComponentClient(options: { urls: ComponentUrls; timeoutMs:
 
   return {
     urls,
+    issued: (id) => issued.has(id.toLowerCase()),
     async status(name, timeout = timeoutMs) {
       const { status, text } = await call(name, '/status', { method: 'GET' }, timeout)
       if (status !== 200) {
@@ -73,12 +94,20 @@ export function createComponentClient(options: { urls: ComponentUrls; timeoutMs:
       return parse(name, text) as unknown as ComponentStatus
     },
     async post(name, path, body) {
-      const { status, text } = await call(
-        name,
-        path,
-        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-        timeoutMs,
-      )
+      let id = ''
+      const send = () => {
+        id = randomUUID()
+        remember(id)
+        const headers = {
+          'content-type': 'application/json',
+          authorization: `Bearer ${adminToken.current()}`,
+          [COMMAND_ID_HEADER]: id,
+        }
+        return call(name, path, { method: 'POST', headers, body: JSON.stringify(body) }, timeoutMs)
+      }
+      let { status, text } = await send()
+      // the token was rotated since we read it: read the file again and retry once
+      if (status === 401 && adminToken.reload()) ({ status, text } = await send())
       if (status >= 500) {
         const parsed = safeParse(text)
         throw new SretlError(
@@ -86,7 +115,7 @@ export function createComponentClient(options: { urls: ComponentUrls; timeoutMs:
           `the ${name} failed: ${status} ${typeof parsed?.message === 'string' ? parsed.message : ''}`.trim(),
         )
       }
-      return { status, body: parse(name, text) }
+      return { status, body: parse(name, text), commandId: id }
     },
     async metrics(name, timeout = timeoutMs) {
       const { status, text } = await call(name, '/metrics', { method: 'GET' }, timeout)

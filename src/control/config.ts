@@ -1,13 +1,5 @@
 /** The control service's settings (docs/configuration.md, section "control"). */
-import {
-  boolVar,
-  combineSections,
-  defineSection,
-  enumVar,
-  intVar,
-  numberVar,
-  stringVar,
-} from '../platform/config.ts'
+import { combineSections, defineSection, enumVar, intVar, numberVar, stringVar } from '../platform/config.ts'
 import { CERTIFICATE_NAMES, type CertificateName } from '../platform/certificates.ts'
 import { componentPorts, controlTargetsSection, type ComponentUrls } from '../platform/control-targets.ts'
 
@@ -38,13 +30,9 @@ export const controlOwnSection = defineSection(
       },
     ),
     CONTROL_COOKIE_SECURE: enumVar(
-      'Secure flag of the session cookie: auto (when the request came over HTTPS — with CONTROL_TRUST_PROXY, as X-Forwarded-Proto says), always, never.',
+      'Secure flag of the session cookie: auto (when the request came over HTTPS — from a proxy listed in TRUSTED_PROXIES, as X-Forwarded-Proto says), always, never.',
       ['auto', 'always', 'never'],
       'auto',
-    ),
-    CONTROL_TRUST_PROXY: boolVar(
-      'Trust X-Forwarded-For/-Proto from a reverse proxy in front (for the audit’s source address and the Secure cookie).',
-      false,
     ),
     CONTROL_LOGIN_ATTEMPTS_PER_MINUTE: intVar(
       'Sign-in attempts allowed per minute from one address and for one user name (and wrong bearer tokens per address); more are answered 429.',
@@ -138,7 +126,6 @@ export const controlOwnSection = defineSection(
         max: v.CONTROL_MAX_SESSIONS,
         secureCookie: v.CONTROL_COOKIE_SECURE,
       },
-      trustProxy: v.CONTROL_TRUST_PROXY,
       loginAttemptsPerMinute: v.CONTROL_LOGIN_ATTEMPTS_PER_MINUTE,
       pollIntervalMs: v.CONTROL_POLL_INTERVAL_MS,
       historyPoints: Math.ceil((v.CONTROL_HISTORY_MINUTES * 60_000) / v.CONTROL_POLL_INTERVAL_MS),

@@ -30,7 +30,8 @@ function position(partition: unknown, offset: unknown): { partition: number; off
 export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
   const { index, replayer } = deps
 
-  app.get('/api/v1/dead-letters', () => ({
+  const viewer = { config: { access: 'viewer' } } as const
+  app.get('/api/v1/dead-letters', viewer, () => ({
     topic: deps.topic,
     total: index.total,
     held: index.held,
@@ -41,6 +42,7 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
 
   app.get<{ Querystring: { reason?: string; limit?: string } }>(
     '/api/v1/dead-letters/messages',
+    viewer,
     (request, reply) => {
       const limit = request.query.limit === undefined ? 50 : Number(request.query.limit)
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
@@ -57,6 +59,8 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
 
   app.get<{ Params: { partition: string; offset: string } }>(
     '/api/v1/dead-letters/messages/:partition/:offset',
+    // the raw bytes may hold what a till sent by mistake (card data, names): not for viewers
+    { config: { access: 'operator' } },
     (request, reply) => {
       const at = position(request.params.partition, request.params.offset)
       if (!at)
@@ -85,23 +89,27 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
     },
   )
 
-  app.post('/api/v1/dead-letters/replay', async (request, reply) => {
-    const body = (request.body ?? {}) as { partition?: unknown; offset?: unknown; reason?: unknown }
-    let outcome
-    if (typeof body.reason === 'string' && body.reason !== '') {
-      outcome = await replayer.reason(actorOf(request), body.reason.slice(0, 100))
-    } else {
-      const at = position(body.partition, body.offset)
-      if (!at) {
-        return sendError(
-          reply,
-          400,
-          'REQUEST_INVALID',
-          'send {"partition": n, "offset": "n"} for one dead letter, or {"reason": "CODE"} for all held of a reason',
-        )
+  app.post(
+    '/api/v1/dead-letters/replay',
+    { config: { access: 'operator', command: { command: 'dlq.replay', target: 'sales.events.v1' } } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as { partition?: unknown; offset?: unknown; reason?: unknown }
+      let outcome
+      if (typeof body.reason === 'string' && body.reason !== '') {
+        outcome = await replayer.reason(actorOf(request), body.reason.slice(0, 100))
+      } else {
+        const at = position(body.partition, body.offset)
+        if (!at) {
+          return sendError(
+            reply,
+            400,
+            'REQUEST_INVALID',
+            'send {"partition": n, "offset": "n"} for one dead letter, or {"reason": "CODE"} for all held of a reason',
+          )
+        }
+        outcome = await replayer.one(actorOf(request), at.partition, at.offset)
       }
-      outcome = await replayer.one(actorOf(request), at.partition, at.offset)
-    }
-    return reply.code(outcome.status).send(outcome.body)
-  })
+      return reply.code(outcome.status).send(outcome.body)
+    },
+  )
 }

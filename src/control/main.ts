@@ -1,10 +1,12 @@
 /** `sretl run control`: wiring only (the logic lives in the modules it wires). */
 import { readFileSync } from 'node:fs'
+import { AdminTokenHolder, adminTokenPath } from '../platform/admin-token.ts'
 import { StateTracker } from '../platform/component-server.ts'
 import { runComponent, type ComponentContext, type StartedComponent } from '../platform/component-runner.ts'
 import type { Env } from '../platform/config.ts'
 import { controlTargetNames } from '../platform/control-targets.ts'
 import { errorMessage, SretlError } from '../platform/errors.ts'
+import { databasePasswordDefault } from '../platform/live-defaults.ts'
 import { createProducer, sendWithTimeout } from '../platform/kafka.ts'
 import { createPool } from '../platform/postgres.ts'
 import { topicNames } from '../platform/topics.ts'
@@ -13,6 +15,7 @@ import { createAuditLog } from './audit.ts'
 import { installBusinessRoutes } from './business-routes.ts'
 import { createCommander, loadRateCap } from './commander.ts'
 import { createComponentClient } from './component-client.ts'
+import { DirectCommandAudit } from './direct-commands.ts'
 import { controlSection, type ControlConfig } from './config.ts'
 import { DlqIndex } from './dlq-index.ts'
 import { DlqReader } from './dlq-reader.ts'
@@ -29,7 +32,15 @@ import { LiveStreams } from './stream.ts'
 import { parseUsers, UserDirectory } from './users.ts'
 
 export const main = (env: Env): Promise<number> =>
-  runComponent(env, { name: 'control', section: controlSection, start })
+  runComponent(env, {
+    name: 'control',
+    section: controlSection,
+    liveDefaults: (config) => ({
+      host: config.component.settings.host,
+      defaults: [databasePasswordDefault(config.postgres.url)],
+    }),
+    start,
+  })
 
 async function start(context: ComponentContext<ControlConfig>): Promise<StartedComponent> {
   const { config, logger, lifecycle } = context
@@ -80,7 +91,17 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
       'could not read the rate cap and past replays from audit_log; using the defaults',
     )
   }
-  const client = createComponentClient({ urls, timeoutMs: settings.commandTimeoutMs })
+  const client = createComponentClient({
+    urls,
+    timeoutMs: settings.commandTimeoutMs,
+    adminToken: new AdminTokenHolder(adminTokenPath(config)),
+  })
+  const directAudit = new DirectCommandAudit({
+    audit,
+    issued: (id) => client.issued(id),
+    logger,
+    onFailure: () => metrics.commandMetrics.auditFailed(),
+  })
   const commander = createCommander({
     client,
     audit,
@@ -108,6 +129,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
     onReading: (r) => {
       metrics.componentUp.set({ target: r.name }, r.reachable ? 1 : 0)
       restorer.observe(r)
+      void directAudit.observe(r.name, r.status)
     },
   })
   poller.start()
@@ -163,14 +185,13 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
     logger,
     registry: context.metrics,
     tracker,
-    trustProxy: settings.trustProxy,
+    guards: context.http,
     details: () => ({
       health: poller.snapshot().health.level,
       componentsUp: [...poller.readings().values()].filter((r) => r.reachable).map((r) => r.name),
       sessions: sessions.size,
       streams: streams.open,
       deadLetters: { total: index.total, held: index.held, reader: dlqReader.state },
-      usersFile: location.usersFile,
     }),
     readiness: async () => {
       try {
@@ -188,6 +209,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
       metrics,
       logger,
       secureCookie: settings.session.secureCookie,
+      refuseRole: (actor, command, needed) => commander.refuseRole(actor, command, needed),
     },
     api: { poller, commander, audit, streams },
     dlq: {

@@ -40,7 +40,7 @@ export function createControlMetrics(registry: MetricsRegistry, targets: readonl
   })
   const denied = new Counter({
     name: 'sretl_control_requests_denied_total',
-    help: 'API requests refused before reaching a command, by reason (unauthenticated, csrf, rate_limited).',
+    help: 'API requests refused before reaching a command, by reason (unauthenticated, csrf, rate_limited, role).',
     labelNames: ['reason'],
     registers,
   })

@@ -3,7 +3,12 @@
  * /status), the web panel's files, and the authenticated API under /api/v1 (docs/api/control.md).
  */
 import type { FastifyInstance } from 'fastify'
-import { buildComponentServer, type Readiness, type StateTracker } from '../platform/component-server.ts'
+import {
+  buildComponentServerWithAccess,
+  type Readiness,
+  type ServerGuards,
+  type StateTracker,
+} from '../platform/component-server.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { MetricsRegistry } from '../platform/metrics.ts'
 import { installApiRoutes, type ApiDeps } from './api-routes.ts'
@@ -17,7 +22,7 @@ export interface ControlServerOptions {
   readonly tracker: StateTracker
   readonly details: () => Record<string, unknown>
   readonly readiness?: () => Promise<Readiness> | Readiness
-  readonly trustProxy: boolean
+  readonly guards: ServerGuards
   readonly auth: AuthDeps
   readonly api: ApiDeps
   readonly dlq: DlqDeps
@@ -26,16 +31,16 @@ export interface ControlServerOptions {
 }
 
 export function buildControlServer(options: ControlServerOptions): FastifyInstance {
-  const app = buildComponentServer({
+  const { app, access } = buildComponentServerWithAccess({
     component: 'control',
     logger: options.logger,
     metrics: options.registry,
     status: () => ({ ...options.tracker.snapshot(), details: options.details() }),
     ...(options.readiness ? { readiness: options.readiness } : {}),
-    trustProxy: options.trustProxy,
+    ...options.guards,
   })
   installStatic(app)
-  installAuth(app, options.auth)
+  installAuth(app, access, options.auth)
   installApiRoutes(app, options.api)
   installDlqRoutes(app, options.dlq)
   options.extra?.(app)

@@ -49,7 +49,9 @@ export function installStatic(app: FastifyInstance, dir: string = WEB_DIR): void
     const path = `/${relative(dir, file).split('\\').join('/')}`
     const routes = path === '/index.html' ? ['/', path] : [path]
     for (const route of routes) {
-      app.get(route, (_request, reply) => reply.type(type).header('cache-control', 'no-cache').send(body))
+      app.get(route, { config: { access: 'public' } }, (_request, reply) =>
+        reply.type(type).header('cache-control', 'no-cache').send(body),
+      )
     }
   }
 }

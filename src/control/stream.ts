@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from './auth.ts'
 import type { Poller, Snapshot } from './poller.ts'
+import { SECURITY_HEADERS } from './static.ts'
 
 const MAX_BUFFERED_BYTES = 1024 * 1024
 const KEEPALIVE_MS = 15_000
@@ -37,7 +38,9 @@ export class LiveStreams {
     }
     reply.hijack()
     const res = reply.raw
+    // hijacked: Fastify's onSend hooks do not run, so the panel's security headers go here
     res.writeHead(200, {
+      ...SECURITY_HEADERS,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',

@@ -1,7 +1,7 @@
 /**
  * Who may use the panel and the API, and as what. Users come from a file, one credential a line:
  *
- *   alice:admin:scrypt$16384$8$1$<salt>$<hash>      a password (scrypt, node:crypto)
+ *   alice:admin:scrypt$131072$8$1$<salt>$<hash>     a password (scrypt, node:crypto)
  *   ci-bot:operator:sha256$<hex>                     a bearer token (random, so SHA-256 suffices)
  *
  * A user may have several lines (a password and tokens). Secrets are never stored or logged in
@@ -42,7 +42,9 @@ export interface Principal {
 }
 
 const USER_NAME = /^[A-Za-z0-9._@-]{1,64}$/
-const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const
+// N = 2^17 (OWASP's floor for scrypt): 128 MiB and ~0.3 s a hash; maxmem leaves room above that.
+// Older lines keep their own N, r, p in the hash and stay verifiable.
+const SCRYPT = { N: 131072, r: 8, p: 1, keylen: 32, maxmem: 256 * 1024 * 1024 } as const
 
 /** Parses a users file; throws naming the line of the first problem (never echoing a hash). */
 export function parseUsers(text: string): Credential[] {
@@ -87,14 +89,19 @@ function scryptAsync(password: BinaryLike, salt: BinaryLike, keylen: number, opt
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16)
-  const key = await scryptAsync(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p })
+  const key = await scryptAsync(password, salt, SCRYPT.keylen, {
+    N: SCRYPT.N,
+    r: SCRYPT.r,
+    p: SCRYPT.p,
+    maxmem: SCRYPT.maxmem,
+  })
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${key.toString('base64url')}`
 }
 
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
   const [, n, r, p, salt, hash] = encoded.split('$')
   const expected = Buffer.from(hash ?? '', 'base64url')
-  const options = { N: Number(n), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 }
+  const options = { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem }
   const key = await scryptAsync(
     password,
     Buffer.from(salt ?? '', 'base64url'),

@@ -39,13 +39,45 @@ export function portableSchema(): Record<string, unknown> {
 const ajv = new Ajv2020({ allErrors: true, strict: true })
 const schemaCheck = ajv.compile<SaleLine>(portableSchema())
 
+/** Most issues reported for one event: an answer stays small whatever a body holds. */
+export const MAX_ISSUES_PER_EVENT = 20
+
+const KNOWN_FIELDS = new Set(Object.keys(saleLineSchema.properties as object))
+
 export function validateSaleLine(value: unknown): ValidationResult {
+  // more keys than a sale line has: unknown ones for sure. Named here in one pass, because the
+  // schema check with allErrors would build an error per key (a 1 MB body: seconds, megabytes)
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value)
+    if (keys.length > KNOWN_FIELDS.size) {
+      const unknown = keys.filter((k) => !KNOWN_FIELDS.has(k))
+      return { ok: false, code: 'EVENT_SCHEMA_INVALID', issues: unknownFields(unknown) }
+    }
+  }
   if (!schemaCheck(value)) {
-    return { ok: false, code: 'EVENT_SCHEMA_INVALID', issues: describeSchemaErrors(schemaCheck.errors ?? []) }
+    return {
+      ok: false,
+      code: 'EVENT_SCHEMA_INVALID',
+      issues: capIssues(describeSchemaErrors(schemaCheck.errors ?? [])),
+    }
   }
   const issues = ruleViolations(value)
-  if (issues.length > 0) return { ok: false, code: 'EVENT_RULE_VIOLATED', issues }
+  if (issues.length > 0) return { ok: false, code: 'EVENT_RULE_VIOLATED', issues: capIssues(issues) }
   return { ok: true, event: value }
+}
+
+function unknownFields(unknown: readonly string[]): ValidationIssue[] {
+  const shown = unknown
+    .slice(0, MAX_ISSUES_PER_EVENT - 1)
+    .map((k) => ({ field: `/${k.slice(0, 64)}`, reason: 'is not a field of sale_line v1' }))
+  return capIssues(shown, unknown.length)
+}
+
+/** At most MAX_ISSUES_PER_EVENT issues, the last saying how many more there were. */
+export function capIssues(issues: ValidationIssue[], total = issues.length): ValidationIssue[] {
+  if (total <= MAX_ISSUES_PER_EVENT && issues.length === total) return issues
+  const kept = issues.slice(0, MAX_ISSUES_PER_EVENT - 1)
+  return [...kept, { field: '', reason: `and ${total - kept.length} more issues not listed` }]
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })

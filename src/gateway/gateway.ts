@@ -223,6 +223,17 @@ export class Gateway {
   }
 }
 
+/** Most rejections listed in one answer (each with at most MAX_ISSUES_PER_EVENT issues). */
+export const MAX_REJECTIONS_PER_ANSWER = 100
+
 function result(accepted: number, duplicates: number, ids: string[], rejections: readonly Rejection[]) {
-  return { accepted, duplicates, rejected: rejections.length, acceptedIds: ids, rejections }
+  const listed = rejections.slice(0, MAX_REJECTIONS_PER_ANSWER)
+  return {
+    accepted,
+    duplicates,
+    rejected: rejections.length,
+    acceptedIds: ids,
+    rejections: listed,
+    ...(listed.length < rejections.length ? { rejectionsOmitted: rejections.length - listed.length } : {}),
+  }
 }

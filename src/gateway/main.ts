@@ -4,7 +4,7 @@ import type { Env } from '../platform/config.ts'
 import { createProducer } from '../platform/kafka.ts'
 import { kafkaReadiness } from '../platform/kafka-probe.ts'
 import { topicNames } from '../platform/topics.ts'
-import { Keyring } from './api-keys.ts'
+import { DEV_KEY, Keyring } from './api-keys.ts'
 import { CoalescingSender } from './coalescing-sender.ts'
 import { gatewaySection, type GatewayConfig } from './config.ts'
 import { Gateway } from './gateway.ts'
@@ -13,17 +13,26 @@ import { createGatewayMetrics, registerGatewayGauges } from './metrics.ts'
 import { buildGatewayServer } from './server.ts'
 
 export const main = (env: Env): Promise<number> =>
-  runComponent(env, { name: 'gateway', section: gatewaySection, start })
+  runComponent(env, {
+    name: 'gateway',
+    section: gatewaySection,
+    liveDefaults: (config) => ({
+      host: config.component.host,
+      defaults: [
+        config.component.devKeyAllowed
+          ? {
+              variable: 'GATEWAY_API_KEYS',
+              what: `the development API key "${DEV_KEY}" (GATEWAY_ALLOW_DEV_KEY)`,
+            }
+          : undefined,
+      ],
+    }),
+    start,
+  })
 
 function start(context: ComponentContext<GatewayConfig>): Promise<StartedComponent> {
   const { config, logger, lifecycle } = context
   const settings = config.component
-  if (settings.devKeyAllowed) {
-    logger.warn(
-      {},
-      'the development API key is accepted (GATEWAY_ALLOW_DEV_KEY); never do this in production',
-    )
-  }
   const topic = topicNames(config.kafka).salesEvents
   const producer = createProducer(config.kafka, 'gateway')
   lifecycle.add('kafka producer', () => producer.close(true))
@@ -70,6 +79,7 @@ function start(context: ComponentContext<GatewayConfig>): Promise<StartedCompone
       requestTimeoutMs: settings.requestTimeoutMs,
       readiness: kafkaReadiness(config.kafka, topic),
       clock: Date.now,
+      guards: context.http,
     }),
     port: settings.port,
     host: settings.host,

@@ -114,6 +114,12 @@ export function openApiDocument(): Record<string, unknown> {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        componentAdmin: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'Authorization: Bearer <component-admin token> (COMPONENT_ADMIN_TOKEN_FILE; docs/security.md)',
+        },
       },
       schemas: {
         SaleLine: saleLine,
@@ -168,7 +174,17 @@ export function openApiDocument(): Record<string, unknown> {
             },
             rejected: { type: 'integer', minimum: 0 },
             acceptedIds: { type: 'array', items: { type: 'string' } },
-            rejections: { type: 'array', items: ref('Rejection') },
+            rejections: {
+              type: 'array',
+              maxItems: 100,
+              description: 'The first 100 rejections, each with at most 20 issues.',
+              items: ref('Rejection'),
+            },
+            rejectionsOmitted: {
+              type: 'integer',
+              minimum: 1,
+              description: 'Rejections not listed (the answer stays small); `rejected` counts them all.',
+            },
           },
         },
         Readiness: {
@@ -189,6 +205,11 @@ export function openApiDocument(): Record<string, unknown> {
               type: 'object',
               required: ['code', 'message', 'at'],
               properties: { code: { type: 'string' }, message: { type: 'string' }, at: { type: 'string' } },
+            },
+            commands: {
+              type: 'array',
+              description: 'The commands applied lately (at most 100), for the audit of direct commands.',
+              items: { type: 'object', required: ['id', 'seq', 'at', 'action'] },
             },
             details: {
               type: 'object',
@@ -221,12 +242,26 @@ function control(summary: string) {
   return {
     post: {
       summary,
-      security: [],
+      security: [{ componentAdmin: [] }],
       requestBody: {
-        required: false,
+        required: true,
         content: json({ type: 'object', properties: { reason: { type: 'string', maxLength: 200 } } }),
       },
-      responses: { '200': { description: 'The new status.', content: json(ref('ComponentStatus')) } },
+      responses: {
+        '200': { description: 'The new status.', content: json(ref('ComponentStatus')) },
+        '401': {
+          description: 'ADMIN_TOKEN_INVALID: no or a wrong component-admin token.',
+          content: json(ref('Error')),
+        },
+        '403': {
+          description: 'ORIGIN_FORBIDDEN (another site) or HOST_FORBIDDEN (a dotted host name).',
+          content: json(ref('Error')),
+        },
+        '415': {
+          description: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json.',
+          content: json(ref('Error')),
+        },
+      },
     },
   }
 }

@@ -5,7 +5,7 @@
  * and reported by the gateway itself, event by event.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { buildComponentServer, type Readiness } from '../platform/component-server.ts'
+import { buildComponentServer, type Readiness, type ServerGuards } from '../platform/component-server.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { MetricsRegistry } from '../platform/metrics.ts'
 import type { Admission, Gateway, GatewayReply } from './gateway.ts'
@@ -21,6 +21,7 @@ export interface GatewayServerOptions {
   readonly requestTimeoutMs: number
   readonly readiness?: () => Promise<Readiness> | Readiness
   readonly clock: () => number
+  readonly guards: ServerGuards
 }
 
 export function buildGatewayServer(options: GatewayServerOptions): FastifyInstance {
@@ -34,6 +35,7 @@ export function buildGatewayServer(options: GatewayServerOptions): FastifyInstan
     control: { pause: (reason) => gateway.pause(reason), resume: (reason) => gateway.resume(reason) },
     bodyLimit: options.maxBodyBytes,
     requestTimeoutMs: options.requestTimeoutMs,
+    ...options.guards,
   })
   app.addHook('onResponse', (request, reply, done) => {
     metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
@@ -41,7 +43,7 @@ export function buildGatewayServer(options: GatewayServerOptions): FastifyInstan
   })
 
   const document = openApiDocument()
-  app.get('/openapi.json', () => document)
+  app.get('/openapi.json', { config: { access: 'public' } }, () => document)
 
   void app.register((scope, _opts, done) => {
     scope.removeAllContentTypeParsers()
@@ -63,15 +65,20 @@ export function buildGatewayServer(options: GatewayServerOptions): FastifyInstan
       reply.raw.once('close', gateway.track())
       next()
     })
-    scope.post('/v1/sales', { bodyLimit: options.maxBodyBytes }, async (request, reply) => {
-      const admission = request.admission
-      if (!admission) throw new Error('request not admitted')
-      const body = Buffer.isBuffer(request.body) ? request.body : undefined
-      return send(
-        reply,
-        await gateway.ingestBody(admission, request.headers['content-type'], body, request.startedAt),
-      )
-    })
+    // public at the route level: the admission hook above checks the caller's API key
+    scope.post(
+      '/v1/sales',
+      { bodyLimit: options.maxBodyBytes, config: { access: 'public' } },
+      async (request, reply) => {
+        const admission = request.admission
+        if (!admission) throw new Error('request not admitted')
+        const body = Buffer.isBuffer(request.body) ? request.body : undefined
+        return send(
+          reply,
+          await gateway.ingestBody(admission, request.headers['content-type'], body, request.startedAt),
+        )
+      },
+    )
     done()
   })
   return app

@@ -10,12 +10,21 @@ import { startMaintenanceSchedule } from './maintenance.ts'
 import { createLanderMetrics } from './metrics.ts'
 import { buildLanderServer } from './server.ts'
 import { errorMessage } from '../platform/errors.ts'
+import { databasePasswordDefault } from '../platform/live-defaults.ts'
 import { createAggregates } from './aggregates/aggregates.ts'
 import { createAggregatesMetrics } from './aggregates/metrics.ts'
 import { caughtUp } from './aggregates/caught-up.ts'
 
 export const main = (env: Env): Promise<number> =>
-  runComponent(env, { name: 'lander', section: landerSection, start })
+  runComponent(env, {
+    name: 'lander',
+    section: landerSection,
+    liveDefaults: (config) => ({
+      host: undefined,
+      defaults: [databasePasswordDefault(config.postgres.url)],
+    }),
+    start,
+  })
 
 async function start(context: ComponentContext<LanderSettings>): Promise<StartedComponent> {
   const { config, logger, lifecycle } = context
@@ -117,6 +126,7 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
       logger,
       metrics: context.metrics,
       ...(aggregates ? { aggregates: () => aggregates.status() } : {}),
+      guards: context.http,
     }),
     port: settings.port,
     host: settings.host,

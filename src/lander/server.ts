@@ -4,7 +4,7 @@
  * maintenance now and answers with its outcome.
  */
 import type { FastifyInstance } from 'fastify'
-import { buildComponentServer } from '../platform/component-server.ts'
+import { buildComponentServer, type ServerGuards } from '../platform/component-server.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { MetricsRegistry } from '../platform/metrics.ts'
 import type { AggregatesStatus } from './aggregates/aggregates.ts'
@@ -18,6 +18,7 @@ export interface LanderServerDeps {
   readonly metrics: MetricsRegistry
   /** The aggregates' watermark, horizon and unpublished rows; absent when they are disabled. */
   readonly aggregates?: () => AggregatesStatus
+  readonly guards: ServerGuards
 }
 
 export function buildLanderServer(deps: LanderServerDeps): FastifyInstance {
@@ -48,8 +49,9 @@ export function buildLanderServer(deps: LanderServerDeps): FastifyInstance {
       pause: (reason) => lander.pause(reason),
       resume: (reason) => lander.resume(reason),
     },
+    ...deps.guards,
   })
-  app.post('/maintenance', async () => {
+  app.post('/maintenance', { config: { access: 'component-admin' } }, async () => {
     await maintenance.runNow()
     return maintenance.status()
   })

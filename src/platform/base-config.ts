@@ -19,6 +19,7 @@ import {
   type Env,
 } from './config.ts'
 import { SretlError } from './errors.ts'
+import { securitySection } from './security-config.ts'
 
 export const pathsSection = defineSection(
   {
@@ -277,6 +278,7 @@ export const baseSections = {
   log: logSection,
   kafka: kafkaSection,
   postgres: postgresSection,
+  security: securitySection,
 }
 
 export const baseConfigSection = combineSections(baseSections)
@@ -285,6 +287,7 @@ export type BaseConfig = ReturnType<typeof baseConfigSection.build>
 export type KafkaConfig = BaseConfig['kafka']
 export type PostgresConfig = BaseConfig['postgres']
 export type PathsConfig = BaseConfig['paths']
+export type { SecurityConfig } from './security-config.ts'
 
 function userHome(env: Env): string {
   return env.HOME ?? homedir()

@@ -7,10 +7,12 @@
  *   export const main = (env: Env) => runComponent(env, { name: 'lander', section: landerSection, start })
  */
 import type { FastifyInstance } from 'fastify'
+import { AdminTokenVerifier, adminTokenPath } from './admin-token.ts'
 import { baseSections, type BaseConfig } from './base-config.ts'
 import { combineSections, loadConfig, type AnySection, type Env } from './config.ts'
 import { errorMessage, isSretlError } from './errors.ts'
 import { createLifecycle, type Lifecycle } from './lifecycle.ts'
+import { enforceNoLiveDefaults, type LiveDefault } from './live-defaults.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { createMetricsRegistry, type MetricsRegistry } from './metrics.ts'
 
@@ -19,6 +21,8 @@ export interface ComponentContext<C> {
   readonly logger: Logger
   readonly metrics: MetricsRegistry
   readonly lifecycle: Lifecycle
+  /** What the component server needs to guard its routes (admin token, trusted proxies). */
+  readonly http: { readonly adminToken: AdminTokenVerifier; readonly trustProxy: readonly string[] }
 }
 
 export interface StartedComponent {
@@ -31,6 +35,11 @@ export interface StartedComponent {
 export interface ComponentSpec<S extends AnySection> {
   readonly name: string
   readonly section: S
+  /** Where it will listen and which well-known values it would use (live-defaults.ts). */
+  liveDefaults?(config: BaseConfig & { readonly component: ReturnType<S['build']> }): {
+    readonly host: string | undefined
+    readonly defaults: readonly (LiveDefault | undefined)[]
+  }
   /** Builds and starts the component; registers its own stops on the lifecycle. */
   start(context: ComponentContext<ReturnType<S['build']>>): Promise<StartedComponent>
 }
@@ -42,11 +51,24 @@ export async function runComponent<S extends AnySection>(env: Env, spec: Compone
   const lifecycle = createLifecycle({ logger })
   const removeSignals = lifecycle.handleSignals()
   try {
+    const guard = spec.liveDefaults?.(config)
+    if (guard) {
+      enforceNoLiveDefaults({
+        security: config.security,
+        bindHost: guard.host,
+        defaults: guard.defaults,
+        logger,
+      })
+    }
     const started = await spec.start({
       config,
       logger,
       metrics,
       lifecycle,
+      http: {
+        adminToken: new AdminTokenVerifier(adminTokenPath(config)),
+        trustProxy: config.security.trustedProxies,
+      },
     })
     await started.server.listen({ port: started.port, host: started.host ?? '127.0.0.1' })
     lifecycle.add('http server', () => started.server.close())

@@ -5,11 +5,14 @@
  *   GET  /healthz   200 while the process runs
  *   GET  /readyz    200 when its dependencies answer (Kafka, PostgreSQL…), else 503 with reasons
  *   GET  /metrics   Prometheus text format
- *   GET  /status    ComponentStatus (state RUNNING | PAUSED | FAILED …, last error, details)
+ *   GET  /status    ComponentStatus (state RUNNING | PAUSED | FAILED …, last error, details,
+ *                   the commands applied lately)
  *   POST /pause     pause the component's flow (idempotent); 404 when it cannot be paused
  *   POST /resume    resume it (idempotent)
  *
- * Components add their own routes on the returned Fastify instance before it listens.
+ * The first four are open; /pause, /resume and every other command route are `component-admin`
+ * (component-admin.ts). Components add their own routes on the returned Fastify instance before it
+ * listens, each declaring its access level (route-access.ts) or failing to register.
  */
 import { hostname } from 'node:os'
 import Fastify, {
@@ -18,8 +21,17 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
 } from 'fastify'
+import {
+  CommandJournal,
+  commandFields,
+  commandIdOf,
+  componentAdminCheck,
+  type AppliedCommand,
+  type TokenVerifier,
+} from './component-admin.ts'
 import type { Logger } from './logger.ts'
 import { renderMetrics, type MetricsRegistry } from './metrics.ts'
+import { installRouteAccess, STRICT_ROUTING, type RouteAccess } from './route-access.ts'
 
 export const COMPONENT_STATES = ['STARTING', 'RUNNING', 'PAUSED', 'FAILED', 'STOPPING'] as const
 export type ComponentState = (typeof COMPONENT_STATES)[number]
@@ -42,6 +54,8 @@ export interface ComponentStatus {
   readonly lastError?: LastError
   /** Component-specific figures (rate, lag, partitions…), documented with the component. */
   readonly details: Readonly<Record<string, unknown>>
+  /** The commands applied lately (bounded), for the control service's audit of direct commands. */
+  readonly commands?: readonly AppliedCommand[]
 }
 
 export interface Readiness {
@@ -65,8 +79,16 @@ export interface ComponentServerOptions {
   readonly bodyLimit?: number
   /** Longest time to receive a whole request (answered 408 REQUEST_TIMEOUT). */
   readonly requestTimeoutMs?: number
-  /** Believe X-Forwarded-For/-Proto of a reverse proxy (request.ip, request.protocol). */
-  readonly trustProxy?: boolean
+  /** Proxies whose X-Forwarded-For/-Proto are believed (addresses or CIDRs; TRUSTED_PROXIES). */
+  readonly trustProxy?: readonly string[]
+  /** Checks the component-admin token of command routes (admin-token.ts). */
+  readonly adminToken: TokenVerifier
+}
+
+/** The route guards every component server takes from its runner (ComponentContext.http). */
+export interface ServerGuards {
+  readonly adminToken: TokenVerifier
+  readonly trustProxy?: readonly string[]
 }
 
 export function instanceName(): string {
@@ -82,6 +104,14 @@ export function componentStatus(
 }
 
 export function buildComponentServer(options: ComponentServerOptions): FastifyInstance {
+  return buildComponentServerWithAccess(options).app
+}
+
+/** The server and its access registry, for servers that add access levels (the control service). */
+export function buildComponentServerWithAccess(options: ComponentServerOptions): {
+  app: FastifyInstance
+  access: RouteAccess
+} {
   const app = Fastify({
     // the cast widens Fastify's logger generic to the base type the rest of the code uses
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
@@ -89,9 +119,45 @@ export function buildComponentServer(options: ComponentServerOptions): FastifyIn
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
-    trustProxy: options.trustProxy ?? false,
+    // only the listed proxies may speak for a client; an empty list believes nobody
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
+    routerOptions: STRICT_ROUTING,
   })
-  const currentStatus = (): ComponentStatus => componentStatus(options.component, options.status())
+  const access = installRouteAccess(app)
+  access.define('component-admin', componentAdminCheck(options.adminToken))
+  const journal = new CommandJournal()
+  app.decorateRequest('stateBefore', null)
+  const currentStatus = (): ComponentStatus => ({
+    ...componentStatus(options.component, options.status()),
+    commands: journal.recent(),
+  })
+  // every command applied, however it came, is journalled for the control service's audit
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.config.access === 'component-admin') request.stateBefore = options.status().state
+    done()
+  })
+  app.addHook('onResponse', (request, reply, done) => {
+    const path = request.routeOptions.url
+    if (request.stateBefore !== null && path !== undefined && reply.statusCode < 300) {
+      const agent = request.headers['user-agent']
+      const entry = journal.record({
+        id: commandIdOf(request),
+        at: new Date().toISOString(),
+        action: path.replace(/^\//, ''),
+        status: reply.statusCode,
+        before: request.stateBefore,
+        after: options.status().state,
+        request: commandFields(request.body),
+        sourceIp: request.ip,
+        userAgent: typeof agent === 'string' ? agent.slice(0, 300) : undefined,
+      })
+      options.logger.info(
+        { action: entry.action, commandId: entry.id, ip: entry.sourceIp },
+        'command applied',
+      )
+    }
+    done()
+  })
 
   app.setNotFoundHandler((request, reply) =>
     reply
@@ -105,19 +171,21 @@ export function buildComponentServer(options: ComponentServerOptions): FastifyIn
     }
     return reply.code(mapped.status).send({ code: mapped.code, message: mapped.message })
   })
-  app.get('/healthz', () => ({ ok: true }))
-  app.get('/readyz', async (_request, reply) => {
+  const open = { config: { access: 'public' } } as const
+  const admin = { config: { access: 'component-admin' } } as const
+  app.get('/healthz', open, () => ({ ok: true }))
+  app.get('/readyz', open, async (_request, reply) => {
     const readiness = (await options.readiness?.()) ?? { ready: true, reasons: [] }
     return reply.code(readiness.ready ? 200 : 503).send(readiness)
   })
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', open, async (_request, reply) => {
     const { contentType, body } = await renderMetrics(options.metrics)
     return reply.type(contentType).send(body)
   })
-  app.get('/status', () => currentStatus())
+  app.get('/status', open, () => currentStatus())
   const control = options.control
   for (const action of ['pause', 'resume'] as const) {
-    app.post(`/${action}`, async (request, reply) => {
+    app.post(`/${action}`, admin, async (request, reply) => {
       if (!control) {
         return reply
           .code(404)
@@ -129,7 +197,7 @@ export function buildComponentServer(options: ComponentServerOptions): FastifyIn
       return currentStatus()
     })
   }
-  return app
+  return { app, access }
 }
 
 /** Fastify's own errors (body parsing, limits, timeouts) as the program's JSON error codes. */
@@ -163,6 +231,13 @@ export function httpError(
   if (status >= 400 && status < 500)
     return { status, code: error.code ?? 'BAD_REQUEST', message: error.message }
   return { status: 500, code: 'INTERNAL', message: 'unexpected error; see the component log' }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The component's state when a command route was entered (null elsewhere). */
+    stateBefore: ComponentState | null
+  }
 }
 
 function readReason(body: unknown): string {

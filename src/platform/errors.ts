@@ -184,6 +184,26 @@ export const errorCatalogue = {
     retryable: false,
     summary: 'A change through a panel session came without its CSRF token header, or from another origin.',
   },
+  ADMIN_TOKEN_INVALID: {
+    retryable: false,
+    summary:
+      'A component command (POST /pause, /resume, /rate, /maintenance) came without the component-admin token, or with a wrong one.',
+  },
+  ORIGIN_FORBIDDEN: {
+    retryable: false,
+    summary: 'A component command came from a web page of another site (Origin, Referer or Sec-Fetch-Site).',
+  },
+  HOST_FORBIDDEN: {
+    retryable: false,
+    summary:
+      'A component command was addressed to a host name that is not an address, localhost or a service name.',
+  },
+  ACCESS_DENIED: { retryable: false, summary: 'The route grants access to nobody (no check for its level).' },
+  LIVE_DEFAULT_REFUSED: {
+    retryable: false,
+    summary:
+      'A process outside dev mode (non-loopback bind, NODE_ENV=production, secure mode) was given a well-known key or password.',
+  },
   ROLE_FORBIDDEN: {
     retryable: false,
     summary:

@@ -16,14 +16,23 @@ import { Simulator } from './simulator.ts'
 import { liveTimeline, simulatedTimeline } from './timeline.ts'
 
 export const main = (env: Env): Promise<number> =>
-  runComponent(env, { name: 'simulator', section: simulatorSection, start })
+  runComponent(env, {
+    name: 'simulator',
+    section: simulatorSection,
+    liveDefaults: (config) => ({
+      host: config.component.host,
+      defaults: [
+        config.component.loyaltyKeyIsDefault
+          ? { variable: 'SIMULATOR_LOYALTY_KEY', what: 'the development loyalty HMAC key' }
+          : undefined,
+      ],
+    }),
+    start,
+  })
 
 function start(context: ComponentContext<SimulatorConfig>): Promise<StartedComponent> {
   const { config, logger, lifecycle } = context
   const settings = config.component
-  if (settings.loyaltyKeyIsDefault) {
-    logger.warn({}, 'SIMULATOR_LOYALTY_KEY is the development default; set a secret one outside a laptop')
-  }
   const topic = topicNames(config.kafka).salesEvents
   const producer = createProducer(config.kafka, 'simulator')
   lifecycle.add('kafka producer', () => producer.close(true))
@@ -66,7 +75,13 @@ function start(context: ComponentContext<SimulatorConfig>): Promise<StartedCompo
   const readiness = kafkaReadiness(config.kafka, topic)
   void startWhenTopicExists()
   return Promise.resolve({
-    server: buildSimulatorServer({ simulator, logger, metrics: context.metrics, readiness }),
+    server: buildSimulatorServer({
+      simulator,
+      logger,
+      metrics: context.metrics,
+      readiness,
+      guards: context.http,
+    }),
     port: settings.port,
     host: settings.host,
   })

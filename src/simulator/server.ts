@@ -3,7 +3,12 @@
  * the simulator's details, /pause, /resume, /metrics, /healthz, /readyz) plus POST /rate.
  */
 import type { FastifyInstance } from 'fastify'
-import { buildComponentServer, componentStatus, type Readiness } from '../platform/component-server.ts'
+import {
+  buildComponentServer,
+  componentStatus,
+  type Readiness,
+  type ServerGuards,
+} from '../platform/component-server.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { MetricsRegistry } from '../platform/metrics.ts'
 import type { Simulator } from './simulator.ts'
@@ -13,6 +18,7 @@ export interface SimulatorServerOptions {
   readonly logger: Logger
   readonly metrics: MetricsRegistry
   readonly readiness?: () => Promise<Readiness> | Readiness
+  readonly guards: ServerGuards
 }
 
 export function buildSimulatorServer(options: SimulatorServerOptions): FastifyInstance {
@@ -28,8 +34,9 @@ export function buildSimulatorServer(options: SimulatorServerOptions): FastifyIn
       pause: (reason) => simulator.pause(reason),
       resume: (reason) => simulator.resume(reason),
     },
+    ...options.guards,
   })
-  app.post('/rate', async (request, reply) => {
+  app.post('/rate', { config: { access: 'component-admin' } }, async (request, reply) => {
     const body = request.body as { ratePerSec?: unknown } | null | undefined
     const requested = typeof body === 'object' && body !== null ? body.ratePerSec : undefined
     const ratePerSec = typeof requested === 'number' ? requested : Number.NaN

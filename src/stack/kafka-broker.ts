@@ -3,7 +3,8 @@
  * config, formats storage once, starts `kafka.Kafka` and waits until a metadata request succeeds.
  */
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { ensurePrivateDir } from '../platform/admin-token.ts'
 import { join } from 'node:path'
 import type { KafkaSecurity } from '../platform/base-config.ts'
 import { SretlError } from '../platform/errors.ts'
@@ -66,8 +67,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const logsDir = join(options.dataDir, 'logs')
   const storageDir = join(options.dataDir, 'storage')
   // the data and the properties (which hold the broker's password in secure mode) are private
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
-  chmodSync(options.dataDir, 0o700)
+  ensurePrivateDir(options.dataDir)
   mkdirSync(storageDir, { recursive: true, mode: 0o700 })
   mkdirSync(logsDir, { recursive: true, mode: 0o700 })
   const security = options.security

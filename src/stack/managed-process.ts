@@ -35,8 +35,9 @@ export interface StartProcessOptions {
 }
 
 export function startProcess(options: StartProcessOptions): ManagedProcess {
-  mkdirSync(dirname(options.logFile), { recursive: true })
-  const fd = openSync(options.logFile, 'a')
+  // logs can hold what a component was sent: owner only
+  mkdirSync(dirname(options.logFile), { recursive: true, mode: 0o700 })
+  const fd = openSync(options.logFile, 'a', 0o600)
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env,

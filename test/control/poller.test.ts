@@ -17,6 +17,7 @@ function tableClient(states: Map<ComponentName, ComponentState>): ComponentClien
   })
   return {
     urls: {} as ComponentClient['urls'],
+    issued: () => false,
     status: (name) => Promise.resolve(status(name)),
     post: () => Promise.reject(new Error('not used')),
     metrics: () => Promise.resolve(''),

@@ -40,6 +40,7 @@ function auditOf(rows: AuditRow[]): AuditLog {
     write: () => Promise.reject(new Error('not used')),
     latestOk: () => Promise.reject(new Error('not used')),
     replayedPositions: () => Promise.reject(new Error('not used')),
+    hasCommand: () => Promise.reject(new Error('not used')),
   }
 }
 

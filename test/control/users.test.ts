@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { randomBytes, scryptSync } from 'node:crypto'
 import { test } from 'node:test'
 import {
   hashPassword,
@@ -7,6 +8,7 @@ import {
   roleAllows,
   UserDirectory,
   userLine,
+  verifyPassword,
 } from '../../src/control/users.ts'
 
 test('roles should nest: viewer < operator < admin', () => {
@@ -45,4 +47,15 @@ test('a bad users file should name the line, never echo a secret', () => {
     () => parseUsers(`alice:admin:sha256$${'a'.repeat(64)}\nalice:viewer:sha256$${'b'.repeat(64)}`),
     /two roles/,
   )
+})
+
+test('new password hashes should use scrypt N=2^17, and a line hashed with the old N=2^14 should still verify', async () => {
+  const fresh = await hashPassword('correct horse')
+  assert.match(fresh, /^scrypt\$131072\$8\$1\$/)
+  assert.equal(await verifyPassword('correct horse', fresh), true)
+  const salt = randomBytes(16)
+  const key = scryptSync('old password', salt, 32, { N: 16384, r: 8, p: 1 })
+  const old = `scrypt$16384$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`
+  assert.equal(await verifyPassword('old password', old), true)
+  assert.equal(await verifyPassword('wrong', old), false)
 })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { newApiKey } from '../../src/gateway/api-keys.ts'
-import { startComponent, type RunningComponent } from '../support/components.ts'
+import { adminHeaders, startComponent, type RunningComponent } from '../support/components.ts'
 import { makeSaleLine } from '../support/events.ts'
 import { configFor, createTopicsFor, testEnv } from '../support/harness.ts'
 
@@ -85,9 +85,39 @@ function samples(): Sample[] {
       bearer(limited.key),
     ),
     sales('over the key’s rate', 429, event(), bearer(limited.key)),
-    { name: 'pause', method: 'post', path: '/pause', headers: json, body: '{"reason":"check"}', status: 200 },
+    {
+      name: 'pause without the admin token',
+      method: 'post',
+      path: '/pause',
+      headers: json,
+      body: '{}',
+      status: 401,
+    },
+    {
+      name: 'pause as text/plain',
+      method: 'post',
+      path: '/pause',
+      headers: { ...adminHeaders(env), 'content-type': 'text/plain' },
+      body: '{}',
+      status: 415,
+    },
+    {
+      name: 'pause',
+      method: 'post',
+      path: '/pause',
+      headers: { ...json, ...adminHeaders(env) },
+      body: '{"reason":"check"}',
+      status: 200,
+    },
     sales('while paused', 503, event()),
-    { name: 'resume', method: 'post', path: '/resume', status: 200 },
+    {
+      name: 'resume',
+      method: 'post',
+      path: '/resume',
+      headers: { ...json, ...adminHeaders(env) },
+      body: '{}',
+      status: 200,
+    },
     { name: 'status', method: 'get', path: '/status', status: 200 },
     { name: 'health', method: 'get', path: '/healthz', status: 200 },
     { name: 'readiness', method: 'get', path: '/readyz', status: 200 },

@@ -8,7 +8,13 @@ import { loadConfig } from '../../src/platform/config.ts'
 import { topicNames } from '../../src/platform/topics.ts'
 import { startKafkaBroker, type KafkaBroker } from '../../src/stack/kafka-broker.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
-import { getJson, postJson, startComponent, type RunningComponent } from '../support/components.ts'
+import {
+  adminHeaders,
+  getJson,
+  postJson,
+  startComponent,
+  type RunningComponent,
+} from '../support/components.ts'
 import { makeSaleLine } from '../support/events.ts'
 import { configFor, createTopicsFor, testEnv, waitFor } from '../support/harness.ts'
 import { messageCount, readTopic } from '../support/kafka.ts'
@@ -111,7 +117,7 @@ test('with the broker stopped the gateway should answer 503 and the simulator ho
     message: 'the simulator produces again',
   })
 
-  await postJson(`${simulator.url}/pause`, { reason: 'count' })
+  await postJson(`${simulator.url}/pause`, { reason: 'count' }, adminHeaders(simulator.env))
   const settled = await waitFor(async () => {
     const status = await simulatorDetails()
     return Number(status.details.inFlight) === 0 ? status : undefined

@@ -14,6 +14,7 @@ import { componentBaseUrl } from '../../src/stack/prometheus-config.ts'
 import { alerts, queryValue } from '../../src/platform/prometheus-api.ts'
 import { stackComponents } from '../../src/stack/components.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
+import { adminHeaders } from '../support/components.ts'
 import { readStackState } from '../../src/stack/state.ts'
 import {
   createTestDatabase,
@@ -92,7 +93,7 @@ describe('observability with the real components', { skip }, () => {
     const { url } = lander()
     const paused = await fetch(`${url}/pause`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...adminHeaders(env) },
       body: JSON.stringify({ reason: 'induced lag test' }),
     })
     assert.equal(paused.status, 200)
@@ -113,7 +114,7 @@ describe('observability with the real components', { skip }, () => {
     } finally {
       await fetch(`${url}/resume`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...adminHeaders(env) },
         body: JSON.stringify({ reason: 'induced lag test done' }),
       })
     }

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
 import { topicNames } from '../../src/platform/topics.ts'
-import { getJson, postJson, startComponent, type RunningComponent } from '../support/components.ts'
+import {
+  adminHeaders,
+  getJson,
+  postJson,
+  startComponent,
+  type RunningComponent,
+} from '../support/components.ts'
 import { configFor, createTopicsFor, runCli, startCli, testEnv, waitFor } from '../support/harness.ts'
 import { messageCount, readTopic } from '../support/kafka.ts'
 
@@ -12,6 +18,7 @@ const env = testEnv({
 const kafka = configFor(env).kafka
 const topic = topicNames(kafka).salesEvents
 let simulator: RunningComponent
+const admin = () => adminHeaders(env)
 let cliEnv: Record<string, string>
 
 before(async () => {
@@ -46,7 +53,7 @@ test('pausing the simulator should stop production and resuming should restart i
 })
 
 test('a rate change should take effect within a second', async () => {
-  assert.equal((await postJson(`${simulator.url}/rate`, { ratePerSec: 20 })).status, 200)
+  assert.equal((await postJson(`${simulator.url}/rate`, { ratePerSec: 20 }, admin())).status, 200)
   // 20 → 400 is a 20× jump: the safe limits ask for a confirmation first, and change nothing without it
   const unconfirmed = await runCli(['rate', '400'], cliEnv)
   assert.equal(unconfirmed.code, 1)
@@ -54,7 +61,7 @@ test('a rate change should take effect within a second', async () => {
   await sleep(2500)
   // timed through the API (what the CLI and the panel call): the CLI's own start-up time on a
   // loaded machine is not the simulator's reaction time
-  assert.equal((await postJson(`${simulator.url}/rate`, { ratePerSec: 400 })).status, 200)
+  assert.equal((await postJson(`${simulator.url}/rate`, { ratePerSec: 400 }, admin())).status, 200)
   const changedAt = Date.now()
   await sleep(3500)
   const messages = await readTopic(kafka, topic, await messageCount(kafka, topic))
@@ -72,7 +79,7 @@ test('a rate change should take effect within a second', async () => {
 })
 
 test('a rate above the cap should be refused with its reason, and the rate should stay', async () => {
-  const refused = await postJson(`${simulator.url}/rate`, { ratePerSec: 2001 })
+  const refused = await postJson(`${simulator.url}/rate`, { ratePerSec: 2001 }, admin())
   assert.equal(refused.status, 422)
   assert.equal(refused.body.code, 'RATE_ABOVE_CAP')
   assert.equal(refused.body.capPerSec, 2000)
@@ -80,7 +87,10 @@ test('a rate above the cap should be refused with its reason, and the rate shoul
   const cli = await runCli(['rate', '5000'], cliEnv)
   assert.equal(cli.code, 1)
   assert.match(cli.stderr, /\[RATE_ABOVE_CAP\]/)
-  assert.equal((await postJson(`${simulator.url}/rate`, { ratePerSec: 'fast' })).body.code, 'RATE_INVALID')
+  assert.equal(
+    (await postJson(`${simulator.url}/rate`, { ratePerSec: 'fast' }, admin())).body.code,
+    'RATE_INVALID',
+  )
   assert.equal((await status()).details.baseRatePerSec, 400)
   const metrics = await (await fetch(`${simulator.url}/metrics`)).text()
   // the CLI's refusal came from the safe limits before reaching the simulator: only the direct POST counts

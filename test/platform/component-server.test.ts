@@ -5,6 +5,9 @@ import { buildComponentServer, StateTracker } from '../../src/platform/component
 import { silentLogger } from '../../src/platform/logger.ts'
 import { createMetricsRegistry } from '../../src/platform/metrics.ts'
 
+const ADMIN = 'test-admin-token'
+const admin = { authorization: `Bearer ${ADMIN}` }
+
 function setup(pausable = true) {
   const metrics = createMetricsRegistry({ component: 'demo', processMetrics: false })
   const counter = new Counter({ name: 'sretl_demo_things_total', help: 'things', registers: [metrics] })
@@ -21,6 +24,7 @@ function setup(pausable = true) {
     ...(pausable
       ? { control: { pause: () => tracker.set('PAUSED'), resume: () => tracker.set('RUNNING') } }
       : {}),
+    adminToken: { verify: (token) => token === ADMIN },
   })
   return { app, tracker, setReady: (r: boolean) => (ready = r) }
 }
@@ -67,7 +71,7 @@ test('pause and resume should be idempotent and answer with the new status', asy
     ['/resume', 'RUNNING'],
     ['/resume', 'RUNNING'],
   ] as const) {
-    const res = await app.inject({ method: 'POST', url, payload: { reason: 'test' } })
+    const res = await app.inject({ method: 'POST', url, headers: admin, payload: { reason: 'test' } })
     assert.equal(res.statusCode, 200)
     assert.equal(res.json<{ state: string }>().state, state)
   }
@@ -75,7 +79,7 @@ test('pause and resume should be idempotent and answer with the new status', asy
 
 test('a component without flow control should answer 404 to pause', async () => {
   const { app } = setup(false)
-  const res = await app.inject({ method: 'POST', url: '/pause' })
+  const res = await app.inject({ method: 'POST', url: '/pause', headers: admin, payload: {} })
   assert.equal(res.statusCode, 404)
   assert.equal(res.json<{ code: string }>().code, 'NOT_PAUSABLE')
 })

@@ -1,4 +1,6 @@
 /** Pipeline components as child processes (`sretl run <name>`) on free ports, for integration tests. */
+import { join } from 'node:path'
+import { ensureAdminToken } from '../../src/platform/admin-token.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
 import { startCli, waitFor, type BackgroundCli } from './harness.ts'
 
@@ -61,4 +63,16 @@ export async function postJson(
     headers: response.headers,
     body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
   }
+}
+
+/** The component-admin token of a test environment (made now if no component made it yet). */
+export function adminTokenOf(env: Record<string, string>): string {
+  const file =
+    env.COMPONENT_ADMIN_TOKEN_FILE ?? join(env.SRETL_HOME ?? '', 'secrets', 'component-admin-token')
+  return ensureAdminToken(file).token
+}
+
+/** Headers a component command needs: the environment's component-admin token. */
+export function adminHeaders(env: Record<string, string>): Record<string, string> {
+  return { authorization: `Bearer ${adminTokenOf(env)}` }
 }

@@ -66,6 +66,8 @@ const server = buildComponentServer({
       })),
     },
   }),
+  // a stand-in for dashboards: it takes no commands
+  adminToken: { verify: () => false },
 })
 await server.listen({ port, host: '127.0.0.1' })
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

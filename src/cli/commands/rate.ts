@@ -46,7 +46,11 @@ export const rateCommand = defineCommand({
         : undefined
       status = simulator
         ? ({ state: simulator.state, details: simulator.details } as unknown as ComponentStatus)
-        : await createComponentClient({ urls: access.urls, timeoutMs: 10_000 }).status('simulator')
+        : await createComponentClient({
+            urls: access.urls,
+            timeoutMs: 10_000,
+            adminToken: access.adminToken,
+          }).status('simulator')
     } else {
       const ratePerSec = Number(raw.replaceAll('_', '').replaceAll(',', ''))
       if (raw.trim() === '' || !Number.isFinite(ratePerSec) || ratePerSec < 0) {

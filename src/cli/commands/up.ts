@@ -1,15 +1,17 @@
 import { join } from 'node:path'
+import { DEV_KEY } from '../../gateway/api-keys.ts'
+import { adminTokenPath, ensureAdminToken, ensurePrivateDir } from '../../platform/admin-token.ts'
+import { databasePasswordDefault } from '../../platform/live-defaults.ts'
 import { pino } from 'pino'
 import { loadConfig } from '../../platform/config.ts'
 import { SretlError } from '../../platform/errors.ts'
 import { createLifecycle } from '../../platform/lifecycle.ts'
 import { createLogger } from '../../platform/logger.ts'
 import { stackConfigSection } from '../../platform/monitoring-config.ts'
-import { stackComponents } from '../../stack/components.ts'
+import { stackComponents, type ComponentLaunch } from '../../stack/components.ts'
 import { isPidAlive } from '../../stack/managed-process.ts'
 import { startStack } from '../../stack/stack.ts'
 import { readStackState, removeStackState, writeStackState } from '../../stack/state.ts'
-import { mkdirSync } from 'node:fs'
 import { controlOwnSection } from '../../control/config.ts'
 import { ensureUsersFile, FIRST_RUN_USER, type UsersFileLocation } from '../../control/first-run.ts'
 import { defineCommand } from '../command.ts'
@@ -59,7 +61,10 @@ export const upCommand = defineCommand({
         `the local stack is already running (sretl up, pid ${previous.upPid}); see \`sretl status\` or stop it with \`sretl down\``,
       )
     }
-    mkdirSync(config.paths.logs, { recursive: true })
+    // data, logs, secrets: the owner's only
+    ensurePrivateDir(config.paths.home)
+    ensurePrivateDir(config.paths.logs)
+    const admin = ensureAdminToken(adminTokenPath(config))
     const logger = createLogger({
       level: config.log.level,
       destination: pino.destination({ dest: join(config.paths.logs, 'up.log'), mkdir: true, sync: false }),
@@ -72,6 +77,12 @@ export const upCommand = defineCommand({
     const stackEnv = secure?.env ?? env
     ui.line(`Starting the local stack${secure ? ' in secure mode' : ''} (Ctrl-C stops it)…`)
     const components = values['no-components'] === true ? [] : stackComponents(stackEnv)
+    const live = liveDefaultsOfStack(stackEnv, config.postgres.url, components)
+    if (live.length > 0) {
+      // stdout, not stderr: a start-up error stays the one line on stderr
+      ui.line(`Development defaults are live (fine on a laptop, never elsewhere): ${live.join(', ')}`)
+    }
+    if (admin.created) logger.info({}, 'made the component-admin token')
     // the panel's first admin is made here, before the control service starts, so it can be named below
     const panel = components.some((c) => c.name === 'control')
       ? await ensureUsersFile(config.paths.home, loadConfig(env, controlOwnSection).usersFile)
@@ -166,4 +177,24 @@ function signInHint(panel: UsersFileLocation): string {
     return `sign in as ${FIRST_RUN_USER} with the password in ${panel.credentialsFile}${panel.created ? ' (created now; first run)' : ''}`
   }
   return `sign in with a user of ${panel.usersFile} (\`sretl control-user\` makes one)`
+}
+
+/** The well-known values the stack's components will use, for the start-up warning. */
+function liveDefaultsOfStack(
+  env: Readonly<Record<string, string | undefined>>,
+  databaseUrl: string,
+  components: readonly ComponentLaunch[],
+): string[] {
+  const set = (name: string): boolean =>
+    [env[name], env[`${name}_FILE`]].some((v) => v !== undefined && v.trim() !== '')
+  const runs = (name: string) => components.find((c) => c.name === name)
+  const out: string[] = []
+  if (runs('gateway')?.env?.GATEWAY_ALLOW_DEV_KEY === 'true' || env.GATEWAY_ALLOW_DEV_KEY === 'true') {
+    out.push(`GATEWAY_API_KEYS (the development key "${DEV_KEY}")`)
+  }
+  if (runs('simulator') && !set('SIMULATOR_LOYALTY_KEY'))
+    out.push('SIMULATOR_LOYALTY_KEY (the development HMAC key)')
+  const password = databasePasswordDefault(databaseUrl)
+  if (password && (runs('lander') || runs('control'))) out.push(`${password.variable} (${password.what})`)
+  return out
 }

@@ -24,6 +24,7 @@ import { createControlMetrics, registerControlGauges } from './metrics.ts'
 import { Poller } from './poller.ts'
 import { buildControlServer } from './server.ts'
 import { SessionStore } from './sessions.ts'
+import { createStackReader, registerStackMetrics } from './stack-restarts.ts'
 import { LiveStreams } from './stream.ts'
 import { parseUsers, UserDirectory } from './users.ts'
 
@@ -130,11 +131,13 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
   })
 
   const sessions = new SessionStore(settings.session, clock)
+  const stack = createStackReader(config.paths.run, clock)
   const streams = new LiveStreams({
     poller,
     maxStreams: settings.maxStreams,
-    view: (snapshot) => overviewView(snapshot, commander),
+    view: (snapshot) => overviewView(snapshot, commander, stack),
   })
+  registerStackMetrics(context.metrics, stack)
   registerControlGauges(context.metrics, {
     sessions: () => sessions.size,
     streams: () => streams.open,
@@ -173,7 +176,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
       logger,
       secureCookie: settings.session.secureCookie,
     },
-    api: { poller, commander, audit, streams },
+    api: { poller, commander, audit, streams, stack },
     dlq: {
       index,
       reader: dlqReader,

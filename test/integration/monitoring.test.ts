@@ -50,6 +50,7 @@ async function startMonitoredStack(): Promise<void> {
   stack = await startStack({
     config,
     env,
+    supervision: config.supervision,
     components: [
       {
         name: 'lander',

@@ -268,6 +268,10 @@ export function createLander(deps: LanderDeps): Lander {
       eventLatency.add(result.committedAt - row.eventTimeMs)
       produceLatency.add(result.committedAt - row.produceTimeMs)
     }
+    if (result.retimed > 0) {
+      // a producer re-sent events with a changed event_time: they are duplicates, not new sales
+      logger.warn({ retimed: result.retimed }, 'event_ids re-sent with another event_time; not landed again')
+    }
     if (result.deadLetters.length > 0) {
       logger.warn(
         {

@@ -41,13 +41,8 @@ export function stackComponents(env: Env): ComponentLaunch[] {
   const keysConfigured = [env.GATEWAY_API_KEYS, env.GATEWAY_API_KEYS_FILE, env.GATEWAY_ALLOW_DEV_KEY].some(
     (v) => v !== undefined && v.trim() !== '',
   )
-  // static membership: a lander restarted by supervision takes its partitions back at once instead
-  // of waiting out the killed member's session timeout (ADR 0060)
-  const instanceId = env.LANDER_GROUP_INSTANCE_ID?.trim()
-    ? undefined
-    : { LANDER_GROUP_INSTANCE_ID: 'sretl-up-lander' }
   return [
-    componentLaunch('lander', local('lander'), instanceId),
+    componentLaunch('lander', local('lander')),
     // on a laptop with no keys configured, the well-known development key lets curl work at once
     componentLaunch(
       'gateway',

@@ -29,6 +29,7 @@ import type { Batch } from './batcher.ts'
 import { storeOffsets } from './offset-store.ts'
 import { isValid, truncate, type LanderRecord, type Rejection, type ValidRecord } from './records.ts'
 import { copyFrom } from './copy-stream.ts'
+import type { ReachFault } from './test-fault.ts'
 
 export interface PartitionRange {
   readonly partition: number
@@ -94,6 +95,8 @@ export interface LandingContext {
   readonly hooks: LanderHooks
   readonly clock: () => number
   readonly strategy: CopyStrategy
+  /** The test hook (SRETL_TEST_FAULT_AT); a no-op unless a test sets it. */
+  readonly fault?: ReachFault
 }
 
 const STAGE = 'sretl_lander_stage'
@@ -188,6 +191,7 @@ export async function landBatch(ctx: LandingContext, batch: Batch): Promise<Land
     const newRows: readonly NewRow[] =
       newKeys === 'all' ? accepted : accepted.filter((r) => newKeys.has(r.key))
     duplicates += accepted.length - newRows.length
+    ctx.fault?.('after-copy-before-commit')
     if (ctx.hooks.inTransaction) await ctx.hooks.inTransaction(client, newRows, info)
     const deadLetters = [...rejected, ...dbRejected]
     if (deadLetters.length > 0) {
@@ -196,6 +200,7 @@ export async function landBatch(ctx: LandingContext, batch: Batch): Promise<Land
         deadLetterMessage(ctx.dlqTopic, ctx.topic, d.record, d.rejection),
       )
       await sendWithTimeout(ctx.producer, messages, ctx.sendTimeoutMs)
+      ctx.fault?.('after-dlq-before-commit')
     }
     await storeOffsets(
       client,

@@ -43,8 +43,9 @@ export function* historySimulatorEvents(
 ): Generator<SaleLine> {
   const generator = generatorFor(options.seed)
   const root = new Random(options.seed)
-  // a little more than n per span, so the history is not exhausted before n events
-  const eventsPerDay = Math.ceil(((n * 86_400_000) / (options.toMs - options.fromMs)) * 1.2)
+  // more than n per span, so the history is not exhausted before n events: the 20 hours before
+  // now can be quieter than the average day by more than a fifth (nights, a weekday's trough)
+  const eventsPerDay = Math.ceil(((n * 86_400_000) / (options.toMs - options.fromMs)) * 1.6)
   const source = new EventSource({
     generator,
     timeline: simulatedTimeline({

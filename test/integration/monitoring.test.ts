@@ -23,14 +23,17 @@ import { makeSaleLine } from '../support/events.ts'
 import { monitoringPorts, runCli, testEnv, waitFor } from '../support/harness.ts'
 import { insertSaleLine } from '../support/sales-data.ts'
 import { useTestDatabase } from '../support/test-database.ts'
+import { skipUnlessInstalled } from '../support/tools.ts'
 
 const FAKE_LANDER = fileURLToPath(new URL('../support/fake-lander.ts', import.meta.url))
 const installed = ['prometheus', 'prometheus-alertmanager', 'prometheus-postgres-exporter'].every(
   (c) => spawnSync('sh', ['-c', 'command -v "$0"', c]).status === 0,
 )
-const skip = installed
-  ? false
-  : 'prometheus, prometheus-alertmanager or prometheus-postgres-exporter is not installed; .ci/run installs them'
+const skip = skipUnlessInstalled(
+  installed
+    ? false
+    : 'prometheus, prometheus-alertmanager or prometheus-postgres-exporter is not installed; .ci/run installs them',
+)
 
 let env: Record<string, string>
 let config: StackConfig

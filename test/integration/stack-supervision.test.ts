@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { kafkaAnswers } from '../../src/platform/kafka.ts'
 import { isPidAlive } from '../../src/stack/managed-process.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
 import { readStackState } from '../../src/stack/state.ts'
 import { makeSaleLine } from '../support/events.ts'
-import { configFor, monitoringPorts, runCli, startCli, testEnv, waitFor } from '../support/harness.ts'
+import { configFor, monitoringPorts, runCli, startCli, testEnv, upEnv, waitFor } from '../support/harness.ts'
 import { assertLandedOnce, metricValue, produceContinuously, saleEvent } from '../support/lander.ts'
 import { useTestDatabase } from '../support/test-database.ts'
 
@@ -129,6 +130,39 @@ test('sretl up should give up on a component that keeps exiting, say why, and ke
     )
     assert.equal(status.stack.services.find((s) => s.name === 'lander')?.state, 'running')
     assert.equal(await readyz(`http://127.0.0.1:${env.LANDER_PORT}`), 200)
+  } finally {
+    up.child.kill('SIGTERM')
+    assert.equal(await up.exited, 0, up.output())
+  }
+})
+
+test('sretl up should restart the Kafka broker it started when it is killed, and keep the stack running', async () => {
+  const env = await upEnv(db.url)
+  env.RATE_PER_SEC = '0'
+  env.STACK_RESTART_BACKOFF_MS = '200'
+  const up = startCli(['up', '--no-monitoring', '--no-components'], env)
+  try {
+    await up.waitForLine(/^Ready in /, 180_000)
+    const runDir = join(env.SRETL_HOME ?? '', 'run')
+    const before = readStackState(runDir)?.services.find((s) => s.name === 'kafka')?.pid
+    assert.ok(before && isPidAlive(before), 'up started its own Kafka')
+    process.kill(before, 'SIGKILL')
+    const after = await waitFor(
+      () => {
+        const kafka = readStackState(runDir)?.services.find((s) => s.name === 'kafka')
+        return kafka?.pid && kafka.pid !== before && kafka.restarts === 1 && isPidAlive(kafka.pid)
+          ? kafka.pid
+          : undefined
+      },
+      { timeoutMs: 180_000, message: 'Kafka restarted with a new pid' },
+    )
+    const kafka = configFor({ ...env, KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${env.KAFKA_PORT}` }).kafka
+    assert.equal(await kafkaAnswers(kafka), true, 'the restarted broker answers')
+    const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as StatusJson
+    assert.deepEqual(
+      status.stack.services.filter((s) => s.name === 'kafka').map((s) => [s.state, s.pid, s.restarts]),
+      [['running', after, 1]],
+    )
   } finally {
     up.child.kill('SIGTERM')
     assert.equal(await up.exited, 0, up.output())

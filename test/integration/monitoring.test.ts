@@ -46,7 +46,8 @@ async function startMonitoredStack(): Promise<void> {
   if (skip) return
   env = testEnv({
     databaseUrl: db.url,
-    extra: { ...(await monitoringPorts()), PROMETHEUS_SCRAPE_INTERVAL: '1s' },
+    // no restart by supervision: the smoke test below needs the killed lander to stay down
+    extra: { ...(await monitoringPorts()), PROMETHEUS_SCRAPE_INTERVAL: '1s', STACK_CRASH_LOOP_RESTARTS: '0' },
   })
   config = loadConfig(env, stackConfigSection)
   const landerPort = await findFreePort()

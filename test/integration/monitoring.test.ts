@@ -21,6 +21,7 @@ import { startStack, type RunningStack } from '../../src/stack/stack.ts'
 import { removeStackState, writeStackState } from '../../src/stack/state.ts'
 import { makeSaleLine } from '../support/events.ts'
 import { monitoringPorts, runCli, testEnv, waitFor } from '../support/harness.ts'
+import { ruleGroupNames } from '../support/rule-files.ts'
 import { insertSaleLine } from '../support/sales-data.ts'
 import { useTestDatabase } from '../support/test-database.ts'
 import { skipUnlessInstalled } from '../support/tools.ts'
@@ -108,11 +109,7 @@ describe('the local stack’s monitoring', { skip }, () => {
       },
       { timeoutMs: 60_000, message: 'every rule evaluated with health ok' },
     )
-    assert.deepEqual([...new Set(loaded.map((r) => r.group))].sort(), [
-      'sretl-infrastructure',
-      'sretl-pipeline',
-      'sretl-slo',
-    ])
+    assert.deepEqual([...new Set(loaded.map((r) => r.group))].sort(), ruleGroupNames())
     assert.ok(loaded.filter((r) => r.type === 'alerting').length >= 18)
   })
 

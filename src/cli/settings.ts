@@ -6,6 +6,7 @@ import { gatewaySection } from '../gateway/config.ts'
 import { baseSections } from '../platform/base-config.ts'
 import type { AnySection } from '../platform/config.ts'
 import { monitoringSection } from '../platform/monitoring-config.ts'
+import { supervisionSection } from '../platform/supervision-config.ts'
 import { simulatorSection } from '../simulator/config.ts'
 import { controlOwnSection } from '../control/config.ts'
 import { controlTargetsSection } from '../platform/control-targets.ts'
@@ -17,6 +18,7 @@ import { aggregatesSection } from '../lander/aggregates/config.ts'
 export const allConfigSections: Readonly<Record<string, AnySection>> = {
   ...baseSections,
   monitoring: monitoringSection,
+  supervision: supervisionSection,
   simulator: simulatorSection,
   gateway: gatewaySection,
   control: controlOwnSection,

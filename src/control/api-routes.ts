@@ -10,6 +10,7 @@ import { actorOf, callerOf, sendError } from './auth.ts'
 import type { Commander } from './commander.ts'
 import type { Poller, Snapshot } from './poller.ts'
 import type { Reading } from './readings.ts'
+import type { StackReader, SupervisedReading } from './stack-restarts.ts'
 import type { LiveStreams } from './stream.ts'
 
 export interface ApiDeps {
@@ -18,13 +19,15 @@ export interface ApiDeps {
   readonly audit: AuditLog
   readonly streams: LiveStreams
   readonly auditPageMax?: number
+  /** Restarts by `sretl up` (absent: not run by it). */
+  readonly stack?: StackReader
 }
 
 const help: Record<string, string> = Object.fromEntries(
   Object.entries(controlTargets).map(([name, t]) => [name, t.pauses]),
 )
 
-export function componentView(r: Reading) {
+export function componentView(r: Reading, supervised?: SupervisedReading) {
   return {
     name: r.name,
     reachable: r.reachable,
@@ -37,6 +40,9 @@ export function componentView(r: Reading) {
     error: r.reachable ? null : (r.error ?? null),
     pauses: help[r.name] ?? null,
     details: r.reachable ? (r.status?.details ?? {}) : {},
+    restarts: supervised?.restarts ?? null,
+    supervision: supervised?.supervision ?? null,
+    lastSupervisionEvent: supervised?.lastEvent ?? null,
   }
 }
 
@@ -46,12 +52,13 @@ function hardCapOf(snapshot: Snapshot): number | null {
   return typeof cap === 'number' ? cap : null
 }
 
-export function overviewView(snapshot: Snapshot, commander: Commander) {
+export function overviewView(snapshot: Snapshot, commander: Commander, stack?: StackReader) {
+  const supervised = stack?.()
   return {
     at: new Date(snapshot.at).toISOString(),
     health: snapshot.health,
     point: snapshot.point ?? null,
-    components: snapshot.components.map(componentView),
+    components: snapshot.components.map((r) => componentView(r, supervised?.get(r.name))),
     limits: commander.limitsView(hardCapOf(snapshot)),
   }
 }
@@ -72,7 +79,7 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     text((body as { reason?: unknown } | null)?.reason) ?? fallback
 
   const viewer = { config: { access: 'viewer' } } as const
-  app.get('/api/v1/overview', viewer, () => overviewView(poller.snapshot(), commander))
+  app.get('/api/v1/overview', viewer, () => overviewView(poller.snapshot(), commander, deps.stack))
   app.get('/api/v1/series', viewer, () => ({ points: poller.points() }))
   app.get('/api/v1/stream', viewer, (request, reply) => deps.streams.handle(request, reply))
 

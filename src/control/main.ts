@@ -28,6 +28,7 @@ import { Poller } from './poller.ts'
 import { SettingsRestorer } from './restore.ts'
 import { buildControlServer } from './server.ts'
 import { SessionStore } from './sessions.ts'
+import { createStackReader, registerStackMetrics } from './stack-restarts.ts'
 import { LiveStreams } from './stream.ts'
 import { parseUsers, UserDirectory } from './users.ts'
 
@@ -167,12 +168,14 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
   })
 
   const sessions = new SessionStore(settings.session, clock)
+  const stack = createStackReader(config.paths.run, clock)
   const streams = new LiveStreams({
     poller,
     maxStreams: settings.maxStreams,
-    view: (snapshot) => overviewView(snapshot, commander),
+    view: (snapshot) => overviewView(snapshot, commander, stack),
   })
   registerCertificateExpiry(context.metrics, settings.tlsCertificates)
+  registerStackMetrics(context.metrics, stack)
   registerControlGauges(context.metrics, {
     sessions: () => sessions.size,
     streams: () => streams.open,
@@ -211,7 +214,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
       secureCookie: settings.session.secureCookie,
       refuseRole: (actor, command, needed) => commander.refuseRole(actor, command, needed),
     },
-    api: { poller, commander, audit, streams },
+    api: { poller, commander, audit, streams, stack },
     dlq: {
       index,
       reader: dlqReader,

@@ -4,7 +4,7 @@
  * fetch response of at most LANDER_FETCH_MAX_BYTES), the batch being filled and the batch being
  * landed.
  */
-import { boolVar, combineSections, defineSection, intVar, stringVar } from '../platform/config.ts'
+import { boolVar, combineSections, defineSection, enumVar, intVar, stringVar } from '../platform/config.ts'
 import { componentPorts } from '../platform/control-targets.ts'
 import { maintenanceSection } from '../platform/partition-maintenance.ts'
 import { aggregatesSection } from './aggregates/config.ts'
@@ -75,6 +75,29 @@ export const landerOwnSection = defineSection(
       120_000,
       { min: 0, max: 3_600_000 },
     ),
+    LANDER_IDLE_IN_TRANSACTION_TIMEOUT_MS: intVar(
+      'PostgreSQL ends a landing session that sits this long inside its transaction without a statement (a lander stalled mid-batch by a GC pause or SIGSTOP): its locks go, the landers that took its partitions proceed, and its late COMMIT fails (ADR 0062). Must exceed KAFKA_SEND_TIMEOUT_MS (dead letters are sent inside the transaction). 0: no limit.',
+      60_000,
+      { min: 0, max: 3_600_000 },
+    ),
+    SRETL_TEST_FAULT_AT: enumVar(
+      'Tests only (the chaos and fencing tests); never set it in production. A named point of the landing where the lander kills (SIGKILL) or stops (SIGSTOP) itself: after-copy-before-commit, after-dlq-before-commit, after-commit-before-kafka-commit.',
+      ['none', 'after-copy-before-commit', 'after-dlq-before-commit', 'after-commit-before-kafka-commit'],
+      'none',
+    ),
+    SRETL_TEST_FAULT: enumVar(
+      'Tests only: what happens at SRETL_TEST_FAULT_AT, `kill` (SIGKILL) or `stop` (SIGSTOP).',
+      ['kill', 'stop'],
+      'kill',
+    ),
+    SRETL_TEST_FAULT_BATCH: intVar(
+      'Tests only: the fault fires at the Nth time the lander passes SRETL_TEST_FAULT_AT.',
+      1,
+      {
+        min: 1,
+        max: 1_000_000,
+      },
+    ),
     LANDER_LAG_INTERVAL_MS: intVar(
       'How often the lander reads the partitions’ end offsets to compute lag.',
       5000,
@@ -109,6 +132,11 @@ export const landerOwnSection = defineSection(
     directCopy: v.LANDER_DIRECT_COPY,
     retry: { baseMs: v.LANDER_RETRY_BASE_MS, maxMs: v.LANDER_RETRY_MAX_MS },
     statementTimeoutMs: v.LANDER_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: v.LANDER_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    fault:
+      v.SRETL_TEST_FAULT_AT === 'none'
+        ? undefined
+        : { at: v.SRETL_TEST_FAULT_AT, action: v.SRETL_TEST_FAULT, nth: v.SRETL_TEST_FAULT_BATCH },
     lagIntervalMs: v.LANDER_LAG_INTERVAL_MS,
     maintenanceIntervalMs: v.LANDER_MAINTENANCE_INTERVAL_MS,
     defaultRowsIntervalMs: v.LANDER_DEFAULT_ROWS_INTERVAL_MS,

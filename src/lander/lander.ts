@@ -27,6 +27,7 @@ import {
   type LandingResult,
 } from './landing.ts'
 import { createKafkaCommitter } from './kafka-commit.ts'
+import { createFault } from './test-fault.ts'
 import { LatencyWindow } from './latency-window.ts'
 import { observeLanding, type LanderMetrics, type RetryReason } from './metrics.ts'
 import { PartitionTracker } from './partition-tracker.ts'
@@ -96,6 +97,7 @@ export function createLander(deps: LanderDeps): Lander {
   const produceLatency = new LatencyWindow()
   const abort = new AbortController()
   const fetchPauses = new Set<FetchPause>()
+  const fault = createFault(config.fault)
   const context: LandingContext = {
     pool: deps.pool,
     group: config.groupId,
@@ -106,6 +108,7 @@ export function createLander(deps: LanderDeps): Lander {
     hooks,
     clock,
     strategy: new CopyStrategy(config.directCopy),
+    fault,
   }
   let stream: BytesStream | undefined
   let streamPaused = false
@@ -268,6 +271,10 @@ export function createLander(deps: LanderDeps): Lander {
       eventLatency.add(result.committedAt - row.eventTimeMs)
       produceLatency.add(result.committedAt - row.produceTimeMs)
     }
+    if (result.retimed > 0) {
+      // a producer re-sent events with a changed event_time: they are duplicates, not new sales
+      logger.warn({ retimed: result.retimed }, 'event_ids re-sent with another event_time; not landed again')
+    }
     if (result.deadLetters.length > 0) {
       logger.warn(
         {
@@ -280,6 +287,7 @@ export function createLander(deps: LanderDeps): Lander {
         'records dead-lettered',
       )
     }
+    fault('after-commit-before-kafka-commit')
     kafkaCommitter.commit()
     if (hooks.afterCommit) {
       try {

@@ -1,8 +1,9 @@
 /**
- * One batch, one PostgreSQL transaction (ADR 0010):
+ * One batch, one PostgreSQL transaction (ADR 0010, 0061):
  *
  *   COPY the valid rows into a session-local staging table
- *   INSERT INTO sales_raw SELECT … FROM staging ON CONFLICT (event_id, event_time) DO NOTHING RETURNING
+ *   INSERT INTO event_ids … ON CONFLICT (event_id) DO NOTHING RETURNING event_id, and
+ *     INSERT INTO sales_raw only those rows (one statement; the ledger makes event_id alone the key)
  *   hooks.inTransaction(client, newRows)      ← aggregates plug in here
  *   send dead letters and wait for Kafka's acknowledgement
  *   raise consumer_offsets to the batch's next offsets (GREATEST)
@@ -28,6 +29,7 @@ import type { Batch } from './batcher.ts'
 import { storeOffsets } from './offset-store.ts'
 import { isValid, truncate, type LanderRecord, type Rejection, type ValidRecord } from './records.ts'
 import { copyFrom } from './copy-stream.ts'
+import type { ReachFault } from './test-fault.ts'
 
 export interface PartitionRange {
   readonly partition: number
@@ -52,8 +54,10 @@ export interface LandingResult {
   readonly batch: BatchInfo
   /** The rows sales_raw did not have before, in the order they were offered. */
   readonly newRows: readonly NewRow[]
-  /** Valid records whose row was already there (re-deliveries, re-sends). */
+  /** Valid records whose event_id had landed already (re-deliveries, re-sends). */
   readonly duplicates: number
+  /** Of those, re-sends with an event_time other than the one that landed (ADR 0061). */
+  readonly retimed: number
   readonly deadLetters: readonly DeadLetter[]
   readonly transactionMs: number
   /** Clock time of the COMMIT's acknowledgement, ms. */
@@ -91,17 +95,31 @@ export interface LandingContext {
   readonly hooks: LanderHooks
   readonly clock: () => number
   readonly strategy: CopyStrategy
+  /** The test hook (SRETL_TEST_FAULT_AT); a no-op unless a test sets it. */
+  readonly fault?: ReachFault
 }
 
 const STAGE = 'sretl_lander_stage'
 const COLUMNS = COPY_COLUMNS.join(', ')
 const COPY_SQL = `COPY ${STAGE} (${COLUMNS}) FROM STDIN`
 const DIRECT_COPY_SQL = `COPY sales_raw (${COLUMNS}) FROM STDIN`
+const LEDGER_COPY_SQL = 'COPY event_ids (event_id, event_time) FROM STDIN'
 const UNIQUE_VIOLATION = '23505'
-const INSERT_SQL = `INSERT INTO sales_raw (${COLUMNS})
-  SELECT ${COLUMNS} FROM ${STAGE} ORDER BY event_id
+// only rows whose event_id the ledger did not have land; sales_raw's own key still guards the
+// rows of ids pruned from the ledger (older than EVENT_ID_RETENTION_DAYS)
+const INSERT_SQL = `WITH fresh AS (
+    INSERT INTO event_ids (event_id, event_time)
+    SELECT event_id, event_time FROM ${STAGE} ORDER BY event_id
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id)
+  INSERT INTO sales_raw (${COLUMNS})
+  SELECT ${COLUMNS} FROM ${STAGE} WHERE event_id IN (SELECT event_id FROM fresh) ORDER BY event_id
   ON CONFLICT (event_id, event_time) DO NOTHING
-  RETURNING event_id::text || '/' || (extract(epoch FROM event_time) * 1000)::bigint::text`
+  RETURNING event_id::text`
+// staged rows whose id landed before with another event_time (the ids new in this statement
+// carry their own event_time in the ledger, so they never count)
+const RETIMED_SQL = `SELECT count(*)::int AS n FROM ${STAGE} s JOIN event_ids e USING (event_id)
+  WHERE e.event_time <> s.event_time`
 
 /** Clients whose session already has the staging table. */
 const staged = new WeakSet<PoolClient>()
@@ -135,13 +153,18 @@ export async function landBatch(ctx: LandingContext, batch: Batch): Promise<Land
   const info = describeBatch(batch.records)
   const rows: ValidRecord[] = []
   const rejected: DeadLetter[] = []
-  const seen = new Set<string>()
+  // the first occurrence of an event_id in a batch wins (ADR 0015): one row per key offered
+  const seen = new Map<string, number>()
   let duplicates = 0
+  const stats = { retimed: 0 }
   for (const record of batch.records) {
     if (isValid(record)) {
-      if (seen.has(record.key)) duplicates += 1
-      else {
-        seen.add(record.key)
+      const first = seen.get(record.key)
+      if (first !== undefined) {
+        duplicates += 1
+        if (first !== record.eventTimeMs) stats.retimed += 1
+      } else {
+        seen.set(record.key, record.eventTimeMs)
         rows.push(record)
       }
     } else if (record.rejection) {
@@ -161,13 +184,14 @@ export async function landBatch(ctx: LandingContext, batch: Batch): Promise<Land
     }
     await client.query('BEGIN')
     const dbRejected: DeadLetter[] = []
-    const newKeys = await landRows(ctx.strategy, client, rows, dbRejected)
+    const newKeys = await landRows(ctx.strategy, client, rows, dbRejected, stats)
     const refused = new Set(dbRejected.map((d) => d.record))
     const accepted = refused.size === 0 ? rows : rows.filter((r) => !refused.has(r))
     // a valid record is itself a NewRow: no copy per row
     const newRows: readonly NewRow[] =
       newKeys === 'all' ? accepted : accepted.filter((r) => newKeys.has(r.key))
     duplicates += accepted.length - newRows.length
+    ctx.fault?.('after-copy-before-commit')
     if (ctx.hooks.inTransaction) await ctx.hooks.inTransaction(client, newRows, info)
     const deadLetters = [...rejected, ...dbRejected]
     if (deadLetters.length > 0) {
@@ -176,6 +200,7 @@ export async function landBatch(ctx: LandingContext, batch: Batch): Promise<Land
         deadLetterMessage(ctx.dlqTopic, ctx.topic, d.record, d.rejection),
       )
       await sendWithTimeout(ctx.producer, messages, ctx.sendTimeoutMs)
+      ctx.fault?.('after-dlq-before-commit')
     }
     await storeOffsets(
       client,
@@ -189,6 +214,7 @@ export async function landBatch(ctx: LandingContext, batch: Batch): Promise<Land
       batch: info,
       newRows,
       duplicates,
+      retimed: stats.retimed,
       deadLetters,
       transactionMs: committedAt - started,
       committedAt,
@@ -246,15 +272,26 @@ async function restart(client: PoolClient): Promise<void> {
   await client.query('BEGIN')
 }
 
+interface LandStats {
+  retimed: number
+}
+
 /** Lands `rows` in the open transaction: direct COPY, else staging, else isolating refused rows. */
 async function landRows(
   strategy: CopyStrategy,
   client: PoolClient,
   rows: readonly ValidRecord[],
   rejected: DeadLetter[],
+  stats: LandStats,
 ): Promise<Set<string> | 'all'> {
   if (rows.length > 0 && strategy.direct()) {
     try {
+      // the ids first: a COPY into the ledger fails (23505) as soon as one id landed before
+      await copyFrom(
+        client,
+        LEDGER_COPY_SQL,
+        rows.map((r) => `${r.event.event_id}\t${r.event.event_time}\n`),
+      )
       await copyFrom(
         client,
         DIRECT_COPY_SQL,
@@ -267,16 +304,17 @@ async function landRows(
       if (!conflict && classifyPgError(err) !== 'row') throw err
       await restart(client)
       if (conflict) strategy.conflicted()
-      else return insertIsolating(client, rows, rejected)
+      else return insertIsolating(client, rows, rejected, stats)
     }
   }
   try {
-    return await insertRows(client, rows)
+    return await insertRows(client, rows, stats)
   } catch (err) {
     if (classifyPgError(err) !== 'row') throw err
     // a row is refused: start again, isolating the refused rows under savepoints
     await restart(client)
-    return insertIsolating(client, rows, rejected)
+    stats.retimed = 0
+    return insertIsolating(client, rows, rejected, stats)
   }
 }
 
@@ -284,6 +322,7 @@ async function landRows(
 async function insertRows(
   client: PoolClient,
   rows: readonly ValidRecord[],
+  stats: LandStats,
   clearAfter = false,
 ): Promise<Set<string> | 'all'> {
   if (rows.length === 0) return 'all'
@@ -293,6 +332,10 @@ async function insertRows(
     rows.map((r) => r.line),
   )
   const result = await client.query<string[]>({ text: INSERT_SQL, rowMode: 'array' })
+  if (result.rows.length < rows.length) {
+    const retimed = await client.query<{ n: number }>(RETIMED_SQL)
+    stats.retimed += retimed.rows[0]?.n ?? 0
+  }
   // the staging table empties itself at COMMIT; within one transaction of several parts, by hand
   if (clearAfter) await client.query(`TRUNCATE ${STAGE}`)
   if (result.rows.length === rows.length) return 'all'
@@ -304,13 +347,14 @@ async function insertIsolating(
   client: PoolClient,
   rows: readonly ValidRecord[],
   rejected: DeadLetter[],
+  stats: LandStats,
 ): Promise<Set<string>> {
   const keys = new Set<string>()
   const attempt = async (part: readonly ValidRecord[]): Promise<void> => {
     if (part.length === 0) return
     await client.query('SAVEPOINT sretl_part')
     try {
-      const inserted = await insertRows(client, part, true)
+      const inserted = await insertRows(client, part, stats, true)
       await client.query('RELEASE SAVEPOINT sretl_part')
       for (const r of part) if (inserted === 'all' || inserted.has(r.key)) keys.add(r.key)
     } catch (err) {

@@ -39,6 +39,9 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
     role: 'sretl_landing',
     max: 3,
     ...(settings.statementTimeoutMs > 0 ? { statementTimeoutMs: settings.statementTimeoutMs } : {}),
+    ...(settings.idleInTransactionTimeoutMs > 0
+      ? { idleInTransactionTimeoutMs: settings.idleInTransactionTimeoutMs }
+      : {}),
     logger,
   })
   lifecycle.add('writer pool', () => writer.end())

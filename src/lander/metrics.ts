@@ -20,7 +20,12 @@ export function createLanderMetrics(registry: MetricsRegistry) {
     }),
     duplicates: new Counter({
       name: 'sretl_lander_duplicates_total',
-      help: 'Valid records whose row was already in sales_raw (re-sends, re-deliveries after a crash, rebalance or replay).',
+      help: 'Valid records whose event_id had already landed (re-sends, re-deliveries after a crash, rebalance or replay).',
+      registers,
+    }),
+    retimedDuplicates: new Counter({
+      name: 'sretl_lander_retimed_duplicates_total',
+      help: 'Duplicates re-sent with an event_time other than the one that landed (a till that corrected its clock); never landed twice (ADR 0061).',
       registers,
     }),
     batches: new Counter({
@@ -105,6 +110,7 @@ export type LanderMetrics = ReturnType<typeof createLanderMetrics>
 export function observeLanding(metrics: LanderMetrics, result: LandingResult): void {
   metrics.rows.inc(result.newRows.length)
   if (result.duplicates > 0) metrics.duplicates.inc(result.duplicates)
+  if (result.retimed > 0) metrics.retimedDuplicates.inc(result.retimed)
   metrics.batches.inc()
   metrics.batchSize.observe(result.batch.records)
   metrics.transactionSeconds.observe(result.transactionMs / 1000)

@@ -40,7 +40,7 @@ export interface LanderRecord {
   readonly eventTimeMs?: number
   /** The row in COPY text format, newline included. */
   readonly line?: string
-  /** (event_id, event_time): sales_raw's primary key, the dedupe key. */
+  /** The event_id: the dedupe key (the event_ids ledger, ADR 0061). */
   readonly key?: string
 }
 
@@ -103,6 +103,6 @@ export function decodeRecord(source: SourceMessage, seenAtMs: number): LanderRec
     event,
     eventTimeMs,
     line: copyLine(event),
-    key: `${event.event_id}/${eventTimeMs}`,
+    key: event.event_id,
   }
 }

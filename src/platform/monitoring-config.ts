@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { baseSections } from './base-config.ts'
 import { combineSections, defineSection, intVar, portVar, stringVar, urlVar } from './config.ts'
+import { supervisionSection } from './supervision-config.ts'
 
 /** A Prometheus duration: 5s, 1m30s, 2d. */
 export function promDurationVar(description: string, fallback: string) {
@@ -103,7 +104,11 @@ export const monitoringSection = defineSection(
 
 export type MonitoringConfig = ReturnType<typeof monitoringSection.build>
 
-/** What `sretl up`, `status` and `smoke` read: the shared sections plus monitoring. */
-export const stackConfigSection = combineSections({ ...baseSections, monitoring: monitoringSection })
+/** What `sretl up`, `status` and `smoke` read: the shared sections plus monitoring and supervision. */
+export const stackConfigSection = combineSections({
+  ...baseSections,
+  monitoring: monitoringSection,
+  supervision: supervisionSection,
+})
 
 export type StackConfig = ReturnType<typeof stackConfigSection.build>

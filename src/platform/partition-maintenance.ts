@@ -39,6 +39,11 @@ export const maintenanceSection = defineSection(
       0,
       { min: 0, max: 36_600 },
     ),
+    EVENT_ID_RETENTION_DAYS: intVar(
+      "Days an event_id stays in the event_ids ledger after it landed (ADR 0061): within them a re-send of the id with another event_time is recognised as a duplicate. Default: the sales topic's retention (30 days). 0 keeps every id.",
+      30,
+      { min: 0, max: 36_600 },
+    ),
     PARTITION_LOCK_TIMEOUT_MS: intVar(
       'Longest wait for the table lock that creating or dropping a partition needs; a day that cannot get it is retried at the next run.',
       5000,
@@ -49,6 +54,7 @@ export const maintenanceSection = defineSection(
     daysAhead: v.PARTITION_DAYS_AHEAD,
     daysBack: v.PARTITION_DAYS_BACK,
     retentionDays: v.RETENTION_DAYS,
+    eventIdRetentionDays: v.EVENT_ID_RETENTION_DAYS,
     lockTimeoutMs: v.PARTITION_LOCK_TIMEOUT_MS,
   }),
 )
@@ -73,6 +79,8 @@ export interface MaintenanceResult {
   readonly defaultRows: number
   /** Days found in the default partition that are older than the retention (left there). */
   readonly expiredDefaultDays: readonly string[]
+  /** Entries of the event_ids ledger removed (older than EVENT_ID_RETENTION_DAYS). */
+  readonly prunedEventIds: number
 }
 
 export interface MaintenanceOptions {
@@ -105,7 +113,15 @@ export async function maintainSalesRawPartitions(
       locked = await tryLock(client)
     }
     if (!locked) {
-      return { ran: false, created: [], dropped: [], failures: [], defaultRows: 0, expiredDefaultDays: [] }
+      return {
+        ran: false,
+        created: [],
+        dropped: [],
+        failures: [],
+        defaultRows: 0,
+        expiredDefaultDays: [],
+        prunedEventIds: 0,
+      }
     }
     try {
       return await runLocked(client, options)
@@ -190,8 +206,46 @@ async function runLocked(client: PoolClient, options: MaintenanceOptions): Promi
     }
   }
 
+  let prunedEventIds = 0
+  if (settings.eventIdRetentionDays > 0) {
+    try {
+      prunedEventIds = await pruneEventIds(
+        client,
+        new Date(now.getTime() - settings.eventIdRetentionDays * 86_400_000),
+      )
+    } catch (err) {
+      failures.push({
+        day: utcDay(now, -settings.eventIdRetentionDays),
+        action: 'prune event_ids',
+        error: errorMessage(err),
+      })
+    }
+  }
+
   const defaultRows = await countDefaultPartitionRows(client)
-  return { ran: true, created, dropped, failures, defaultRows, expiredDefaultDays }
+  return { ran: true, created, dropped, failures, defaultRows, expiredDefaultDays, prunedEventIds }
+}
+
+/** Rows per DELETE and DELETEs per run when pruning the ledger (short transactions, bounded work). */
+const PRUNE_BATCH = 50_000
+const PRUNE_MAX_BATCHES = 200
+
+/**
+ * Removes ledger entries that landed before `before`, in short transactions (the lander inserts
+ * concurrently); what a run leaves over is taken by the next one.
+ */
+export async function pruneEventIds(client: PoolClient, before: Date): Promise<number> {
+  let total = 0
+  for (let i = 0; i < PRUNE_MAX_BATCHES; i++) {
+    const result = await client.query(
+      `DELETE FROM event_ids WHERE event_id IN (
+         SELECT event_id FROM event_ids WHERE landed_at < $1 LIMIT ${PRUNE_BATCH})`,
+      [before],
+    )
+    total += result.rowCount ?? 0
+    if ((result.rowCount ?? 0) < PRUNE_BATCH) break
+  }
+  return total
 }
 
 async function tryLock(client: PoolClient): Promise<boolean> {

@@ -111,6 +111,8 @@ export interface PoolOptions {
   readonly role?: DbRole
   readonly max?: number
   readonly statementTimeoutMs?: number
+  /** The server ends a session idle this long inside a transaction (fencing a stalled writer). */
+  readonly idleInTransactionTimeoutMs?: number
   readonly logger?: Logger
 }
 
@@ -121,6 +123,9 @@ export function createPool(
   const startupOptions: string[] = []
   if (options.role) startupOptions.push(`-c role=${options.role}`)
   if (options.statementTimeoutMs) startupOptions.push(`-c statement_timeout=${options.statementTimeoutMs}`)
+  if (options.idleInTransactionTimeoutMs) {
+    startupOptions.push(`-c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs}`)
+  }
   const pool = new pg.Pool({
     ...connectionConfig(postgres),
     max: options.max ?? postgres.poolMax,

@@ -33,6 +33,8 @@ export interface StartedMonitoringService {
   readonly address: string
   readonly detail: string
   stop(): Promise<void>
+  /** Starts it again with the same command (supervision, after it exited). */
+  restart(): ManagedProcess
 }
 
 export interface MonitoringOptions {
@@ -130,8 +132,16 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
   }
 
   const home = options.paths.home
-  const run = (name: MonitoringPart, command: string, args: string[], env?: NodeJS.ProcessEnv) =>
-    startProcess({
+  // how to start each part again, for supervision
+  const relaunch = new Map<MonitoringPart, () => ManagedProcess>()
+  const run = (
+    name: MonitoringPart,
+    command: string,
+    args: string[],
+    env?: NodeJS.ProcessEnv,
+  ): ManagedProcess => {
+    relaunch.set(name, () => run(name, command, args, env))
+    return startProcess({
       name,
       command,
       args,
@@ -139,6 +149,7 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
       pidFile: join(options.paths.run, `${name}.pid`),
       ...(env ? { env } : {}),
     })
+  }
   const started = async (
     name: MonitoringPart,
     child: ManagedProcess,
@@ -153,6 +164,7 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
       address,
       detail,
       stop: async () => void (await child.stop(15_000)),
+      restart: relaunch.get(name) ?? (() => child),
     })
     const outcome = await waitForHttp(readyUrl, {
       timeoutMs: config.startTimeoutMs,

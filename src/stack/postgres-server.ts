@@ -246,3 +246,45 @@ function literal(value: string): string {
 function ident(value: string): string {
   return `"${value.replaceAll('"', '""')}"`
 }
+
+/** A cluster `up` started, watched by polling `pg_lsclusters` (it is no child of `up`). */
+export interface WatchedCluster {
+  readonly pid?: undefined
+  /** Resolves when the cluster is seen stopped (never once `cancel` was called). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  cancel(): void
+}
+
+export function watchCluster(cluster: LocalCluster, intervalMs: number): WatchedCluster {
+  let timer: NodeJS.Timeout | undefined
+  let cancelled = false
+  const exited = new Promise<{ code: number | null; signal: null }>((resolve) => {
+    const check = async (): Promise<void> => {
+      const now = (await listClusters()).find((c) => c.version === cluster.version && c.name === cluster.name)
+      if (cancelled) return
+      if (!now?.running) resolve({ code: null, signal: null })
+      else timer = setTimeout(() => void check(), intervalMs)
+    }
+    timer = setTimeout(() => void check(), intervalMs)
+  })
+  return {
+    exited,
+    cancel() {
+      cancelled = true
+      clearTimeout(timer)
+    },
+  }
+}
+
+/** Starts a cluster `up` had started and that stopped since (supervision); throws if it cannot. */
+export async function startCluster(cluster: LocalCluster): Promise<void> {
+  const result = await runCommand('pg_ctlcluster', [cluster.version, cluster.name, 'start'], {
+    timeoutMs: 120_000,
+  })
+  if (result.code !== 0) {
+    throw new SretlError(
+      'PG_BOOTSTRAP_FAILED',
+      `pg_ctlcluster ${cluster.version} ${cluster.name} start failed: ${result.output.trim()}`,
+    )
+  }
+}

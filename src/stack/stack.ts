@@ -1,7 +1,7 @@
 /**
  * The local stack in one call: PostgreSQL (reused or started), schema, Kafka (reused or started),
- * topics, then the pipeline's components as child processes. Stops everything it started, in
- * reverse order, whatever happens.
+ * topics, then the pipeline's components as child processes. Everything it started is supervised
+ * (restarted with backoff when it exits, ADR 0060) and stopped, in reverse order, only by `stop`.
  */
 import { join } from 'node:path'
 import type { BaseConfig } from '../platform/base-config.ts'
@@ -14,13 +14,15 @@ import { prepareDatabase } from '../platform/schema.ts'
 import { topicSpecs } from '../platform/topics.ts'
 import type { ComponentLaunch } from './components.ts'
 import { startKafkaBroker, type KafkaBroker } from './kafka-broker.ts'
-import { startProcess, type ManagedProcess, type ProcessExit } from './managed-process.ts'
+import type { SupervisionConfig } from '../platform/supervision-config.ts'
+import { startProcess, type StartProcessOptions } from './managed-process.ts'
 import { startMonitoring, type MonitoringOutcome } from './monitoring.ts'
-import { ensurePostgres, type PostgresHandle } from './postgres-server.ts'
+import { ensurePostgres, startCluster, watchCluster, type PostgresHandle } from './postgres-server.ts'
 import { componentDatabaseEnv, type ComponentDatabaseEnv } from './database-logins.ts'
 import type { OnProgress } from './progress.ts'
 import type { SecureStack } from './secure-stack.ts'
 import type { ServiceState } from './state.ts'
+import { supervise, type Supervisable, type Supervisor, type SupervisorEvent } from './supervisor.ts'
 
 export interface StackOptions {
   readonly config: BaseConfig
@@ -33,15 +35,17 @@ export interface StackOptions {
   readonly onProgress: OnProgress
   /** `sretl up --secure`: Kafka over SASL_SSL with users and ACLs, components with their own principals. */
   readonly secure?: SecureStack | undefined
+  readonly supervision: SupervisionConfig
+  /** After each exit, restart or give-up of a supervised process, with the services as they are now. */
+  readonly onSupervision?: (event: SupervisorEvent, services: readonly ServiceState[]) => void
 }
 
 export interface RunningStack {
+  /** The services as they are now (pids and restart counts change under supervision). */
   readonly services: readonly ServiceState[]
   readonly topics: readonly TopicOutcome[]
   /** What of Prometheus, Alertmanager and the exporter runs (undefined: not asked for). */
   readonly monitoring: MonitoringOutcome | undefined
-  /** Resolves when a component or the broker exits while the stack is running. */
-  readonly unexpectedExit: Promise<{ name: string; exit: ProcessExit }>
   stop(): Promise<void>
 }
 
@@ -49,10 +53,37 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { config, onProgress } = options
   const stops: { name: string; stop: () => Promise<void> }[] = []
   const services: ServiceState[] = []
-  const watched: ManagedProcess[] = []
+  const supervisors: Supervisor<Supervisable>[] = []
   let topics: TopicOutcome[]
   let monitoring: MonitoringOutcome | undefined
+  const onEvent = (event: SupervisorEvent): void => {
+    const index = services.findIndex((s) => s.name === event.name)
+    const service = services[index]
+    if (service) {
+      const { pid: _previous, ...rest } = service
+      const pid = event.kind === 'restarted' ? event.pid : service.pid
+      services[index] = {
+        ...rest,
+        ...(pid === undefined ? {} : { pid }),
+        restarts: event.restarts,
+        supervision: event.state,
+        lastEvent: { at: new Date().toISOString(), message: event.message },
+      }
+    }
+    options.logger[event.kind === 'restarted' ? 'info' : 'warn'](
+      { service: event.name, restarts: event.restarts, pid: event.pid },
+      event.message,
+    )
+    options.onSupervision?.(event, services)
+  }
+  /** Supervises a process from now on; the stack's stop ends supervision before stopping it. */
+  const superviseProcess = <P extends Supervisable>(name: string, first: P, restart: () => Promise<P>) => {
+    const supervisor = supervise({ name, first, restart, policy: options.supervision.policy, onEvent })
+    supervisors.push(supervisor)
+    return supervisor
+  }
   const stopAll = async (): Promise<void> => {
+    await Promise.all(supervisors.map((s) => s.stop()))
     while (stops.length > 0) {
       const item = stops.pop()
       if (!item) continue
@@ -76,7 +107,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       connectTimeoutMs: config.postgres.connectTimeoutMs,
       onProgress,
     })
-    if (postgres.startedCluster) stops.push({ name: 'postgres', stop: () => postgres.stop() })
+    const cluster = postgres.startedCluster
+    if (cluster) {
+      const interval = options.supervision.postgresCheckIntervalMs
+      const supervisor = superviseProcess('postgres', watchCluster(cluster, interval), async () => {
+        await startCluster(cluster)
+        return watchCluster(cluster, interval)
+      })
+      stops.push({
+        name: 'postgres',
+        stop: async () => {
+          supervisor.current().cancel()
+          await postgres.stop()
+        },
+      })
+    }
     services.push({
       name: 'postgres',
       kind: 'infrastructure',
@@ -146,7 +191,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       // a secure broker's storage holds its SCRAM users: it never shares the plain broker's
       const dataDir = kafka.local.dataDir ?? join(config.paths.home, secure ? 'kafka-secure' : 'kafka')
       const brokerStartedAt = Date.now()
-      broker = await startKafkaBroker({
+      const brokerOptions = {
         ...(secure ? { security: secure.kafka } : {}),
         version: kafka.local.version,
         port: kafka.local.port,
@@ -160,10 +205,26 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         javaHome: kafka.local.javaHome,
         mavenCmd: kafka.local.mavenCmd,
         onProgress,
-      })
+      }
+      broker = await startKafkaBroker(brokerOptions)
       const started = broker
-      stops.push({ name: 'kafka', stop: () => started.stop() })
-      watched.push(started.process)
+      // a restart waits until the broker answers again, so a start that fails counts as a failure
+      const supervisor = superviseProcess('kafka', started.process, async () => {
+        // the users were written into the storage at its first format: a restart creates none
+        const security = secure
+          ? {
+              security: {
+                ...secure.kafka,
+                credentials: new Map(
+                  [...secure.kafka.credentials].map(([user, c]) => [user, { ...c, created: false }]),
+                ),
+              },
+            }
+          : {}
+        const again = await startKafkaBroker({ ...brokerOptions, ...security, onProgress: () => undefined })
+        return again.process
+      })
+      stops.push({ name: 'kafka', stop: async () => void (await supervisor.current().stop(30_000)) })
       services.push({
         name: 'kafka',
         kind: 'infrastructure',
@@ -206,8 +267,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         components: options.components,
         onProgress,
         onStarted: (service) => {
-          stops.push({ name: service.name, stop: () => service.stop() })
-          watched.push(service.process)
+          const supervisor = superviseProcess(service.name, service.process, () =>
+            Promise.resolve(service.restart()),
+          )
+          stops.push({ name: service.name, stop: async () => void (await supervisor.current().stop(15_000)) })
           services.push({
             name: service.name,
             kind: 'monitoring',
@@ -224,7 +287,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     // components
     for (const component of options.components) {
       onProgress({ step: component.name, state: 'start', detail: 'starting…' })
-      const child = startProcess({
+      const launch: StartProcessOptions = {
         name: component.name,
         command: process.execPath,
         args: component.args,
@@ -236,9 +299,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         },
         logFile: join(config.paths.logs, `${component.name}.log`),
         pidFile: join(config.paths.run, `${component.name}.pid`),
-      })
-      stops.push({ name: component.name, stop: async () => void (await child.stop(15_000)) })
-      watched.push(child)
+      }
+      const child = startProcess(launch)
+      const supervisor = superviseProcess(component.name, child, () => Promise.resolve(startProcess(launch)))
+      stops.push({ name: component.name, stop: async () => void (await supervisor.current().stop(15_000)) })
       services.push({
         name: component.name,
         kind: 'component',
@@ -254,12 +318,5 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     throw err
   }
 
-  const unexpectedExit = new Promise<{ name: string; exit: ProcessExit }>((resolve) => {
-    for (const child of watched) {
-      void child.exited.then((exit) => {
-        if (stops.length > 0) resolve({ name: child.name, exit })
-      })
-    }
-  })
-  return { services, topics, monitoring, unexpectedExit, stop: stopAll }
+  return { services, topics, monitoring, stop: stopAll }
 }

@@ -21,16 +21,20 @@ import { startStack, type RunningStack } from '../../src/stack/stack.ts'
 import { removeStackState, writeStackState } from '../../src/stack/state.ts'
 import { makeSaleLine } from '../support/events.ts'
 import { monitoringPorts, runCli, testEnv, waitFor } from '../support/harness.ts'
+import { ruleGroupNames } from '../support/rule-files.ts'
 import { insertSaleLine } from '../support/sales-data.ts'
 import { useTestDatabase } from '../support/test-database.ts'
+import { skipUnlessInstalled } from '../support/tools.ts'
 
 const FAKE_LANDER = fileURLToPath(new URL('../support/fake-lander.ts', import.meta.url))
 const installed = ['prometheus', 'prometheus-alertmanager', 'prometheus-postgres-exporter'].every(
   (c) => spawnSync('sh', ['-c', 'command -v "$0"', c]).status === 0,
 )
-const skip = installed
-  ? false
-  : 'prometheus, prometheus-alertmanager or prometheus-postgres-exporter is not installed; .ci/run installs them'
+const skip = skipUnlessInstalled(
+  installed
+    ? false
+    : 'prometheus, prometheus-alertmanager or prometheus-postgres-exporter is not installed; .ci/run installs them',
+)
 
 let env: Record<string, string>
 let config: StackConfig
@@ -43,13 +47,15 @@ async function startMonitoredStack(): Promise<void> {
   if (skip) return
   env = testEnv({
     databaseUrl: db.url,
-    extra: { ...(await monitoringPorts()), PROMETHEUS_SCRAPE_INTERVAL: '1s' },
+    // no restart by supervision: the smoke test below needs the killed lander to stay down
+    extra: { ...(await monitoringPorts()), PROMETHEUS_SCRAPE_INTERVAL: '1s', STACK_CRASH_LOOP_RESTARTS: '0' },
   })
   config = loadConfig(env, stackConfigSection)
   const landerPort = await findFreePort()
   stack = await startStack({
     config,
     env,
+    supervision: config.supervision,
     components: [
       {
         name: 'lander',
@@ -103,11 +109,7 @@ describe('the local stack’s monitoring', { skip }, () => {
       },
       { timeoutMs: 60_000, message: 'every rule evaluated with health ok' },
     )
-    assert.deepEqual([...new Set(loaded.map((r) => r.group))].sort(), [
-      'sretl-infrastructure',
-      'sretl-pipeline',
-      'sretl-slo',
-    ])
+    assert.deepEqual([...new Set(loaded.map((r) => r.group))].sort(), ruleGroupNames())
     assert.ok(loaded.filter((r) => r.type === 'alerting').length >= 18)
   })
 

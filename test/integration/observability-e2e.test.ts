@@ -27,6 +27,8 @@ import {
   type TestDatabase,
 } from '../support/harness.ts'
 
+import { skipUnlessInstalled } from '../support/tools.ts'
+
 const names = stackComponents(process.env).map((c) => c.name)
 const missing = ['simulator', 'lander'].filter((n) => !names.includes(n))
 const notInstalled = ['prometheus', 'prometheus-alertmanager', 'prometheus-postgres-exporter'].filter(
@@ -35,9 +37,9 @@ const notInstalled = ['prometheus', 'prometheus-alertmanager', 'prometheus-postg
 const skip =
   missing.length > 0
     ? `needs ${missing.join(' and ')} in stackComponents (issues 3 and 4)`
-    : notInstalled.length > 0
-      ? `needs ${notInstalled.join(', ')} (.ci/run installs them)`
-      : false
+    : skipUnlessInstalled(
+        notInstalled.length > 0 ? `needs ${notInstalled.join(', ')} (.ci/run installs them)` : false,
+      )
 
 let db: TestDatabase
 let env: Record<string, string>

@@ -9,6 +9,7 @@ import { findFreePort, isPortFree } from '../../src/stack/ports.ts'
 import { readStackState } from '../../src/stack/state.ts'
 import { monitoringPorts, runCli, startCli, testEnv, upEnv, waitFor } from '../support/harness.ts'
 import { useTestDatabase } from '../support/test-database.ts'
+import { skipUnlessInstalled } from '../support/tools.ts'
 
 const db = useTestDatabase()
 
@@ -188,7 +189,7 @@ describe('start-up errors give one clear line', () => {
 
   test(
     'a taken Prometheus port should be named with its variable',
-    { skip: !installed('prometheus') },
+    { skip: skipUnlessInstalled(installed('prometheus') ? false : 'prometheus is not installed') },
     async () => {
       const env = await reusedKafkaEnv()
       const squatter = createServer((socket) => socket.destroy())

@@ -13,11 +13,12 @@ test('dayRange should list every UTC day between two days, both included, across
   assert.deepEqual(dayRange('2026-03-02', '2026-03-01'), [])
 })
 
-test('maintenance settings should default to a week ahead, three days back and no retention', () => {
+test('maintenance settings should default to a week ahead, three days back, no retention and 30 days of event_ids', () => {
   assert.deepEqual(loadConfig({}, maintenanceSection), {
     daysAhead: 7,
     daysBack: 3,
     retentionDays: 0,
+    eventIdRetentionDays: 30,
     lockTimeoutMs: 5000,
   })
 })

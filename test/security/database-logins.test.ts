@@ -190,7 +190,13 @@ test('partition maintenance should create, drop and audit partitions as the land
       .pool('sretl_owner')
       .query("SELECT * FROM sretl_ensure_sales_raw_partitions('2001-02-03', '2001-02-03')")
     const result = await maintainSalesRawPartitions(pool, {
-      settings: { daysAhead: 40, daysBack: 1, retentionDays: 3650, lockTimeoutMs: 5000 },
+      settings: {
+        daysAhead: 40,
+        daysBack: 1,
+        retentionDays: 3650,
+        eventIdRetentionDays: 30,
+        lockTimeoutMs: 5000,
+      },
       now: new Date(),
       actor: 'lander',
     })

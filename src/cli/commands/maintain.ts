@@ -56,6 +56,11 @@ export const maintainCommand = defineCommand({
             `the default partition holds rows of days older than the retention: ${result.expiredDefaultDays.join(', ')}`,
           )
         }
+        if (result.prunedEventIds > 0) {
+          ui.line(
+            `Pruned ${formatCount(result.prunedEventIds)} event_ids older than ${config.maintenance.eventIdRetentionDays} days from the ledger.`,
+          )
+        }
         ui.line(`Default partition: ${formatCount(result.defaultRows)} rows.`)
       }
       return result.ran && result.failures.length === 0 ? 0 : 1

@@ -11,7 +11,7 @@ import { activeTargets, alerts } from '../../platform/prometheus-api.ts'
 import { allTopicNames } from '../../platform/topics.ts'
 import { stackComponents } from '../../stack/components.ts'
 import { isPidAlive } from '../../stack/managed-process.ts'
-import { readStackState } from '../../stack/state.ts'
+import { readStackState, type ServiceState } from '../../stack/state.ts'
 import { defineCommand } from '../command.ts'
 import { componentAddresses, readComponent, type ComponentReport } from '../component-status.ts'
 import { formatCount, type Ui } from '../ui.ts'
@@ -23,7 +23,17 @@ interface StatusReport {
     running: boolean
     upPid?: number
     readyAt?: string
-    services: { name: string; state: string; address: string; pid?: number; detail?: string }[]
+    services: {
+      name: string
+      state: string
+      address: string
+      pid?: number
+      detail?: string
+      /** Restarts by `sretl up`'s supervision (ADR 0060). */
+      restarts: number
+      /** The last exit, restart or give-up supervision reported, and when. */
+      lastEvent?: { at: string; message: string }
+    }[]
   }
   kafka: {
     bootstrap: string
@@ -85,10 +95,12 @@ export const statusCommand = defineCommand({
         ...(state.readyAt ? { readyAt: state.readyAt } : {}),
         services: state.services.map((s) => ({
           name: s.name,
-          state: s.pid === undefined ? 'reused' : isPidAlive(s.pid) ? 'running' : 'exited',
+          state: serviceState(s),
           address: s.address,
           ...(s.pid ? { pid: s.pid } : {}),
           ...(s.detail ? { detail: s.detail } : {}),
+          restarts: s.restarts ?? 0,
+          ...(s.lastEvent ? { lastEvent: s.lastEvent } : {}),
         })),
       }
     }
@@ -111,6 +123,14 @@ export const statusCommand = defineCommand({
     return report.kafka.reachable && report.postgres.reachable ? 0 : 1
   },
 })
+
+/** What a service of the state file is doing now: supervision's word first, else its pid's. */
+function serviceState(s: ServiceState): string {
+  if (s.supervision === 'failed') return 'failed (gave up)'
+  if (s.supervision === 'restarting') return 'restarting'
+  if (s.pid === undefined) return s.owned ? 'running' : 'reused'
+  return isPidAlive(s.pid) ? 'running' : 'exited'
+}
 
 async function probeKafka(config: BaseConfig, report: StatusReport): Promise<void> {
   if (!(await kafkaAnswers(config.kafka))) {
@@ -234,10 +254,14 @@ function printReport(ui: Ui, report: StatusReport): void {
         s.state,
         s.address,
         s.pid ? String(s.pid) : '-',
+        String(s.restarts),
         s.detail ?? '',
       ]),
-      ['service', 'state', 'address', 'pid', 'detail'],
+      ['service', 'state', 'address', 'pid', 'restarts', 'detail'],
     )
+    for (const s of report.stack.services.filter((x) => x.lastEvent)) {
+      ui.line(`  ${s.name}: ${s.lastEvent?.message ?? ''} (${s.lastEvent?.at ?? '?'})`)
+    }
   } else {
     ui.line('Local stack: not running (start it with `sretl up`)')
   }

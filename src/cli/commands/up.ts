@@ -11,7 +11,7 @@ import { stackConfigSection } from '../../platform/monitoring-config.ts'
 import { stackComponents, type ComponentLaunch } from '../../stack/components.ts'
 import { isPidAlive } from '../../stack/managed-process.ts'
 import { startStack } from '../../stack/stack.ts'
-import { readStackState, removeStackState, writeStackState } from '../../stack/state.ts'
+import { readStackState, removeStackState, writeStackState, type ServiceState } from '../../stack/state.ts'
 import { controlOwnSection } from '../../control/config.ts'
 import { ensureUsersFile, FIRST_RUN_USER, type UsersFileLocation } from '../../control/first-run.ts'
 import { defineCommand } from '../command.ts'
@@ -27,8 +27,11 @@ export const upCommand = defineCommand({
     'KAFKA_BOOTSTRAP_SERVERS or starts one from Maven Central jars (downloaded once). Applies migrations, ' +
     'creates topics, starts the PostgreSQL exporter, Alertmanager and Prometheus when they are installed ' +
     '(Debian packages prometheus-postgres-exporter, prometheus-alertmanager, prometheus), starts the ' +
-    'pipeline components and prints what runs where. Everything it started is stopped on Ctrl-C, on ' +
-    'SIGTERM and by `sretl down`.',
+    'pipeline components and prints what runs where. A process it started that exits is started again ' +
+    'with exponential backoff (STACK_RESTART_BACKOFF_MS); after more than STACK_CRASH_LOOP_RESTARTS exits ' +
+    'within STACK_CRASH_LOOP_WINDOW_MS it gives up on that one, says why, and keeps the rest running; ' +
+    '`sretl status` shows the restarts. Everything it started is stopped on Ctrl-C, on SIGTERM and by ' +
+    '`sretl down`, never because a process died.',
   options: {
     'no-components': {
       type: 'boolean',
@@ -91,6 +94,8 @@ export const upCommand = defineCommand({
     const panel = components.some((c) => c.name === 'control')
       ? await ensureUsersFile(config.paths.home, loadConfig(env, controlOwnSection).usersFile)
       : undefined
+    // the state file follows every restart once the stack is ready (`sretl status`, the panel)
+    let writeState: ((services: readonly ServiceState[]) => void) | undefined
     const stack = await startStack({
       config: stackConfig,
       env: { ...stackEnv },
@@ -99,6 +104,17 @@ export const upCommand = defineCommand({
       monitoring: values['no-monitoring'] === true ? undefined : config.monitoring,
       logger,
       onProgress: ui.progress,
+      supervision: config.supervision,
+      onSupervision: (event, services) => {
+        if (event.kind === 'restarted') ui.line(event.message)
+        else
+          ui.warn(
+            event.kind === 'exited'
+              ? `${event.message}; restarting it — see ${join(config.paths.logs, `${event.name}.log`)}`
+              : event.message,
+          )
+        writeState?.(services)
+      },
     }).catch(async (err: unknown) => {
       await lifecycle.stop('start-up failed')
       throw err
@@ -109,14 +125,16 @@ export const upCommand = defineCommand({
       removeStackState(config.paths.run)
     })
     const readyAt = new Date()
-    writeStackState(config.paths.run, {
-      upPid: process.pid,
-      startedAt: new Date(startedAt).toISOString(),
-      readyAt: readyAt.toISOString(),
-      home: config.paths.home,
-      services: stack.services,
-      ...(secure ? { secure: { toolsEnvFile: secure.toolsEnvFile } } : {}),
-    })
+    writeState = (services) =>
+      writeStackState(config.paths.run, {
+        upPid: process.pid,
+        startedAt: new Date(startedAt).toISOString(),
+        readyAt: readyAt.toISOString(),
+        home: config.paths.home,
+        services,
+        ...(secure ? { secure: { toolsEnvFile: secure.toolsEnvFile } } : {}),
+      })
+    writeState(stack.services)
     ui.line()
     ui.table(
       stack.services.map((s) => [
@@ -163,20 +181,13 @@ export const upCommand = defineCommand({
     }
     // child processes are unref'd; this keeps `up` alive until it is told to stop
     const keepAlive = setInterval(() => undefined, 60_000)
-    const outcome = await Promise.race([
-      lifecycle.stopped.then((reason) => ({ kind: 'signal' as const, reason })),
-      stack.unexpectedExit.then((exit) => ({ kind: 'exit' as const, ...exit })),
-    ])
-    if (outcome.kind === 'exit') {
-      ui.warn(
-        `${outcome.name} exited unexpectedly (${outcome.exit.signal ?? `code ${outcome.exit.code}`}); stopping the stack — see ${join(config.paths.logs, `${outcome.name}.log`)}`,
-      )
-    }
-    await lifecycle.stop(outcome.kind === 'exit' ? `${outcome.name} exited` : outcome.reason)
+    const reason = await lifecycle.stopped
+    writeState = undefined
+    await lifecycle.stop(reason)
     clearInterval(keepAlive)
     removeSignals()
     ui.line('Stopped.')
-    return outcome.kind === 'exit' ? 1 : 0
+    return 0
   },
 })
 

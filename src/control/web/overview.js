@@ -125,6 +125,23 @@ function facts(c) {
   }
 }
 
+// restarts by `sretl up` (null when the component is not run by it)
+function supervisionNote(c) {
+  if (c.supervision === 'failed') {
+    return h(
+      'p',
+      { class: 'error', dataset: { restarts: String(c.restarts) } },
+      `sretl up gave up: ${c.lastSupervisionEvent?.message ?? 'crash loop'}`,
+    )
+  }
+  if (!c.restarts) return null
+  return h(
+    'p',
+    { class: 'note', dataset: { restarts: String(c.restarts) } },
+    `restarted ${c.restarts}× by sretl up${c.lastSupervisionEvent ? ` (last ${c.lastSupervisionEvent.at.slice(11, 19)} UTC)` : ''}`,
+  )
+}
+
 export function renderCards(components) {
   const now = Date.now()
   replace(
@@ -152,6 +169,7 @@ export function renderCards(components) {
             : `not answering${c.lastSeenAt ? ` since ${fmtAgo(c.lastSeenAt, now)}` : ''}`,
         ),
         c.details?.pauseReason ? h('p', { class: 'note' }, `paused: ${c.details.pauseReason}`) : null,
+        supervisionNote(c),
         c.reachable &&
           h(
             'dl',

@@ -27,6 +27,7 @@ import { tailCommand } from './commands/tail.ts'
 import { topicsCommand } from './commands/topics.ts'
 import { upCommand } from './commands/up.ts'
 import { verifyCommand } from './commands/verify.ts'
+import { withSecureStackEnv } from './secure-env.ts'
 import { createUi, type Ui } from './ui.ts'
 
 export const commands: readonly Command[] = [
@@ -86,7 +87,12 @@ export async function cli(argv: readonly string[], env: Env, ui: Ui = createUi()
       ui.line(commandHelp(command))
       return 0
     }
-    const code = await command.run({ values, positionals, env, ui })
+    const code = await command.run({
+      values,
+      positionals,
+      env: command.name === 'up' ? env : withSecureStackEnv(env),
+      ui,
+    })
     return code ?? 0
   } catch (err) {
     const code = isSretlError(err) ? err.code : 'INTERNAL'

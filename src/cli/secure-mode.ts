@@ -1,8 +1,11 @@
 /**
  * `sretl up --secure`: everything secure mode needs before the stack starts — the CA, Kafka's
- * users and ACLs (src/stack/secure-stack.ts), a generated gateway API key instead of the
- * well-known development key, and a file of settings for `sretl` commands run by hand.
+ * users and ACLs (src/stack/secure-stack.ts), PostgreSQL over TLS in a private cluster
+ * (src/stack/secure-database.ts), generated secrets where plain mode has well-known defaults
+ * (the gateway key, the simulator's loyalty HMAC key), SRETL_SECURE=true for every component so
+ * a well-known value refuses to start, and a file of settings for `sretl` commands run by hand.
  */
+import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { newApiKey } from '../gateway/api-keys.ts'
@@ -10,15 +13,8 @@ import { landerOwnSection } from '../lander/config.ts'
 import type { BaseConfig } from '../platform/base-config.ts'
 import { loadConfig, type Env } from '../platform/config.ts'
 import { writeSecret } from '../stack/local-ca.ts'
-import { prepareSecureStack, type PostgresTlsHook, type SecureStack } from '../stack/secure-stack.ts'
-
-/**
- * PostgreSQL TLS in secure mode (the private cluster with ssl=on, hostssl … scram-sha-256 and a
- * reject line). Unset here: PostgreSQL runs as in plain mode. Wiring it = assigning a hook that
- * issues the `postgres` certificate from the CA, starts the cluster with it and returns the
- * components' environment (DATABASE_URL with sslmode=verify-full, the PG CA file).
- */
-export const POSTGRES_TLS_HOOK: PostgresTlsHook | undefined = undefined
+import { secureDatabase } from '../stack/secure-database.ts'
+import { prepareSecureStack, type SecureStack } from '../stack/secure-stack.ts'
 
 export interface SecureSetup {
   readonly stack: SecureStack
@@ -28,18 +24,35 @@ export interface SecureSetup {
   readonly toolsEnvFile: string
   /** The generated gateway API key's file, when this run made or reused it. */
   readonly gatewayKeyFile: string | undefined
+  /** Stops and drops the private PostgreSQL cluster (nothing when DATABASE_URL names a server). */
+  stopDatabase(): Promise<void>
 }
 
 export async function prepareSecureMode(env: Env, config: BaseConfig): Promise<SecureSetup> {
-  const stack = await prepareSecureStack({
-    paths: config.paths,
-    topicPrefix: config.kafka.topicPrefix,
-    clientId: config.kafka.clientId,
-    landerGroup: loadConfig(env, landerOwnSection).groupId,
-    ...(POSTGRES_TLS_HOOK ? { postgresTls: POSTGRES_TLS_HOOK } : {}),
-  })
+  // a server named by DATABASE_URL is the operator's: its TLS comes from DATABASE_SSL_MODE/_CA_FILE
+  const database = config.postgres.explicit
+    ? undefined
+    : secureDatabase({ home: config.paths.home, loginPrefix: config.postgres.loginPrefix })
+  let stack: SecureStack
+  try {
+    stack = await prepareSecureStack({
+      paths: config.paths,
+      topicPrefix: config.kafka.topicPrefix,
+      clientId: config.kafka.clientId,
+      landerGroup: loadConfig(env, landerOwnSection).groupId,
+      ...(database ? { postgresTls: database.hook } : {}),
+    })
+  } catch (err) {
+    await database?.stop()
+    throw err
+  }
   const secrets = join(config.paths.home, 'secrets')
-  const out: Record<string, string | undefined> = { ...env }
+  const out: Record<string, string | undefined> = { ...env, ...stack.postgresEnv, SRETL_SECURE: 'true' }
+  if (![env.SIMULATOR_LOYALTY_KEY, env.SIMULATOR_LOYALTY_KEY_FILE].some((v) => v?.trim())) {
+    const loyaltyKeyFile = join(secrets, 'simulator-loyalty.key')
+    if (!existsSync(loyaltyKeyFile)) writeSecret(loyaltyKeyFile, `${randomBytes(32).toString('base64url')}\n`)
+    out.SIMULATOR_LOYALTY_KEY_FILE = loyaltyKeyFile
+  }
   let gatewayKeyFile: string | undefined
   const keysConfigured = [env.GATEWAY_API_KEYS, env.GATEWAY_API_KEYS_FILE].some((v) => v?.trim())
   if (!keysConfigured) {
@@ -66,5 +79,13 @@ export async function prepareSecureMode(env: Env, config: BaseConfig): Promise<S
   if (!existsSync(toolsEnvFile) || readFileSync(toolsEnvFile, 'utf8') !== `${text}\n`) {
     writeSecret(toolsEnvFile, `${text}\n`)
   }
-  return { stack, env: out, toolsEnvFile, gatewayKeyFile }
+  return {
+    stack,
+    env: out,
+    toolsEnvFile,
+    gatewayKeyFile,
+    stopDatabase: async () => {
+      await database?.stop()
+    },
+  }
 }

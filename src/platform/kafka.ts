@@ -47,7 +47,9 @@ export function connection(kafka: ConnectionSettings, clientSuffix: string) {
   }
 }
 
-function securityOptions(security: KafkaSecurity | undefined): Pick<ConnectionOptions, 'tls' | 'sasl'> {
+export function securityOptions(
+  security: KafkaSecurity | undefined,
+): Pick<ConnectionOptions, 'tls' | 'sasl'> {
   if (!security || security.protocol === 'PLAINTEXT') return {}
   const out: Pick<ConnectionOptions, 'tls' | 'sasl'> = {}
   if (security.protocol === 'SSL' || security.protocol === 'SASL_SSL') {

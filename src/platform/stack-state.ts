@@ -30,6 +30,8 @@ export interface StackState {
   readonly readyAt?: string
   readonly home: string
   readonly services: readonly ServiceState[]
+  /** `sretl up --secure`: the settings file other `sretl` commands read (src/cli/secure-env.ts). */
+  readonly secure?: { readonly toolsEnvFile: string }
 }
 
 export function stackStateFile(runDir: string): string {

@@ -6,7 +6,7 @@
 import { userInfo } from 'node:os'
 import pg from 'pg'
 import { SretlError } from '../platform/errors.ts'
-import { checkPostgres, sqlState } from '../platform/postgres.ts'
+import { checkPostgres, sqlState, type ConnectionSettings } from '../platform/postgres.ts'
 import { redactUrl } from '../platform/logger.ts'
 import type { OnProgress } from './progress.ts'
 import { runCommand } from './run-command.ts'
@@ -24,6 +24,8 @@ export interface EnsurePostgresOptions {
   readonly explicit: boolean
   readonly connectTimeoutMs: number
   readonly onProgress: OnProgress
+  /** How to connect beyond the URL (password file, TLS), as the components will; default: the URL alone. */
+  readonly settings?: ConnectionSettings
   /** Install Debian's postgresql package when no server exists (root only). */
   readonly allowInstall?: boolean
 }
@@ -37,7 +39,7 @@ export interface PostgresHandle {
 
 export async function ensurePostgres(options: EnsurePostgresOptions): Promise<PostgresHandle> {
   const reuse: PostgresHandle = { url: options.url, startedCluster: undefined, stop: () => Promise.resolve() }
-  const first = await attempt(options.url, options.connectTimeoutMs)
+  const first = await attempt(options.settings ?? options.url, options.connectTimeoutMs)
   if (first === 'ok') return reuse
   if (options.explicit) {
     if (first instanceof SretlError && sqlState(first.cause) === '3D000') {
@@ -120,7 +122,7 @@ export async function ensurePostgres(options: EnsurePostgresOptions): Promise<Po
   }
 }
 
-async function attempt(url: string, timeoutMs: number): Promise<'ok' | SretlError> {
+async function attempt(url: string | ConnectionSettings, timeoutMs: number): Promise<'ok' | SretlError> {
   try {
     await checkPostgres(url, timeoutMs)
     return 'ok'

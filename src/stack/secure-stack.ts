@@ -32,7 +32,12 @@ import {
 export type PostgresTlsHook = (tls: {
   readonly ca: LocalCa
   issue(request: CertificateRequest): Promise<IssuedCertificate>
-}) => Promise<{ readonly env: Readonly<Record<string, string>> }>
+}) => Promise<{
+  /** What `up` and the `sretl` commands connect with (the administrator's URL and password file, TLS). */
+  readonly env: Readonly<Record<string, string>>
+  /** What every component gets on top of its own login (TLS settings only, never a credential). */
+  readonly componentEnv: Readonly<Record<string, string>>
+}>
 
 export interface SecureStack {
   readonly kafka: BrokerSecurity
@@ -40,6 +45,8 @@ export interface SecureStack {
   readonly toolsSecurity: KafkaSecurity
   /** Extra environment of a component: its Kafka principal, password file and CA, plus PostgreSQL's. */
   componentEnv(component: string): Record<string, string>
+  /** PostgreSQL's environment for `up` itself (empty without the TLS hook). */
+  readonly postgresEnv: Readonly<Record<string, string>>
   /** The environment for `sretl` commands run by hand against the secure stack. */
   readonly toolsEnv: Readonly<Record<string, string>>
   /** Certificates whose expiry the control service exports (sretl_tls_certificate_expiry_timestamp_seconds). */
@@ -65,6 +72,7 @@ export async function prepareSecureStack(options: SecureStackOptions): Promise<S
     kafka: kafka.certificate.certFile,
   }
   let postgresEnv: Readonly<Record<string, string>> = {}
+  let postgresComponentEnv: Readonly<Record<string, string>> = {}
   if (options.postgresTls) {
     const issued: IssuedCertificate[] = []
     const result = await options.postgresTls({
@@ -76,6 +84,7 @@ export async function prepareSecureStack(options: SecureStackOptions): Promise<S
       },
     })
     postgresEnv = result.env
+    postgresComponentEnv = result.componentEnv
     for (const cert of issued) certificateFiles[cert.name] = cert.certFile
   }
   const names = topicNames({ topicPrefix: options.topicPrefix })
@@ -98,10 +107,11 @@ export async function prepareSecureStack(options: SecureStackOptions): Promise<S
       const user = KAFKA_SERVICE_USERS.find((u): u is KafkaServiceUser => u === component && u !== 'tools')
       return {
         ...(user ? clientEnv(kafka, user) : {}),
-        ...postgresEnv,
+        ...postgresComponentEnv,
         ...(component === 'control' ? certificateEnv : {}),
       }
     },
+    postgresEnv,
     toolsEnv: { ...clientEnv(kafka, 'tools'), ...postgresEnv },
     certificateFiles,
     applyAcls: (admin) => applyAcls(admin, rules),

@@ -102,6 +102,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     onProgress({ step: 'postgres', state: 'start', detail: `checking ${redactUrl(config.postgres.url)}…` })
     const postgres: PostgresHandle = await ensurePostgres({
       url: config.postgres.url,
+      settings: config.postgres,
       explicit: config.postgres.explicit,
       connectTimeoutMs: config.postgres.connectTimeoutMs,
       onProgress,

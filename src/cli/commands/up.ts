@@ -77,10 +77,14 @@ export const upCommand = defineCommand({
     process.on('SIGHUP', () => void lifecycle.stop('SIGHUP'))
 
     const secure = values.secure === true ? await prepareSecureMode(env, config) : undefined
+    // dropped after the stack has stopped (the lifecycle stops in reverse order)
+    if (secure) lifecycle.add('secure-postgres', () => secure.stopDatabase())
     const stackEnv = secure?.env ?? env
+    // secure mode moved PostgreSQL (private TLS cluster): `up` itself connects as the secure env says
+    const stackConfig = secure ? loadConfig(stackEnv, stackConfigSection) : config
     ui.line(`Starting the local stack${secure ? ' in secure mode' : ''} (Ctrl-C stops it)…`)
     const components = values['no-components'] === true ? [] : stackComponents(stackEnv)
-    const live = liveDefaultsOfStack(stackEnv, config.postgres.url, components)
+    const live = liveDefaultsOfStack(stackEnv, stackConfig.postgres.url, components)
     if (live.length > 0) {
       // stdout, not stderr: a start-up error stays the one line on stderr
       ui.line(`Development defaults are live (fine on a laptop, never elsewhere): ${live.join(', ')}`)
@@ -93,7 +97,7 @@ export const upCommand = defineCommand({
     // the state file follows every restart once the stack is ready (`sretl status`, the panel)
     let writeState: ((services: readonly ServiceState[]) => void) | undefined
     const stack = await startStack({
-      config,
+      config: stackConfig,
       env: { ...stackEnv },
       secure: secure?.stack,
       components,
@@ -111,6 +115,9 @@ export const upCommand = defineCommand({
           )
         writeState?.(services)
       },
+    }).catch(async (err: unknown) => {
+      await lifecycle.stop('start-up failed')
+      throw err
     })
     lifecycle.add('stack', async () => {
       ui.line('Stopping the local stack…')
@@ -125,6 +132,7 @@ export const upCommand = defineCommand({
         readyAt: readyAt.toISOString(),
         home: config.paths.home,
         services,
+        ...(secure ? { secure: { toolsEnvFile: secure.toolsEnvFile } } : {}),
       })
     writeState(stack.services)
     ui.line()

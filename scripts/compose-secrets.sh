@@ -19,6 +19,8 @@ put sretl_db_password "$(password)"
 put exporter_db_password "$(password)"
 put grafana_db_password "$(password)"
 put grafana_admin_password "$(password)"
+put component_admin_token "$(password)$(password)"
+put simulator_loyalty_key "$(password)$(password)"
 put database_url "postgres://sretl:$(cat "$dir/sretl_db_password")@postgres:5432/sretl"
 if [ ! -s "$dir/gateway_api_keys" ]; then
   # one key for the operator's first client; the clear key is kept beside it for them to hand out

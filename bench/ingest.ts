@@ -14,7 +14,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { Agent, request } from 'node:http'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { baseConfigSection } from '../src/platform/base-config.ts'
@@ -25,6 +24,7 @@ import { startKafkaBroker, type KafkaBroker } from '../src/stack/kafka-broker.ts
 import { findFreePort } from '../src/stack/ports.ts'
 import { runCommand } from '../src/stack/run-command.ts'
 import { exitWithUsage, helpAsked } from './bench-stack.ts'
+import { batchBodies, GATEWAY_BENCH_ENV, gatewayPoster } from './gateway-client.ts'
 import { liveSimulatorSource } from './simulator-events.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -238,49 +238,10 @@ async function gatewayLoad(
   concurrency: number,
 ): Promise<{ eventsPerSec: number; note?: string }> {
   log(`gateway: batches of ${batch}, ${concurrency} connections, ${SECONDS} s`)
-  const { url, child } = await startComponent('gateway', {
-    ...env,
-    GATEWAY_ALLOW_DEV_KEY: 'true',
-    GATEWAY_KEY_RATE_PER_SEC: '100000000',
-    GATEWAY_KEY_BURST: '100000000',
-    GATEWAY_MAX_BATCH_EVENTS: '1000',
-    // the event pool is reused; the dedupe memory would turn later rounds into no-ops
-    GATEWAY_DEDUPE_CACHE_SIZE: '0',
-  })
-  const bodies: Buffer[] = []
-  for (let i = 0; i + batch <= events.length && bodies.length < 2000; i += batch) {
-    const slice = events.slice(i, i + batch)
-    bodies.push(
-      batch === 1
-        ? (slice[0] ?? Buffer.alloc(0))
-        : Buffer.concat([Buffer.from('['), ...commaSeparated(slice), Buffer.from(']')]),
-    )
-  }
-  const { port } = new URL(url)
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-  const post = (body: Buffer) =>
-    new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/v1/sales',
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            authorization: 'Bearer sretl-dev-key',
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          res.resume()
-          res.on('end', () => resolve(res.statusCode ?? 0))
-        },
-      )
-      req.on('error', reject)
-      req.end(body)
-    })
+  const { url, child } = await startComponent('gateway', { ...env, ...GATEWAY_BENCH_ENV })
+  const bodies = batchBodies(events, batch, 2000)
+  const client = gatewayPoster(url, concurrency)
+  const post = (body: Buffer) => client.post(body)
   let accepted = 0
   const others = new Map<number, number>()
   let next = 0
@@ -302,7 +263,7 @@ async function gatewayLoad(
   const elapsed = performance.now() - started
   stop = true
   await Promise.all(workers)
-  agent.destroy()
+  client.close()
   await stopComponent(child)
   const perSec = (accepted * 1000) / elapsed
   log(`gateway batches of ${batch}: ${Math.round(perSec)} events/s`)
@@ -310,10 +271,6 @@ async function gatewayLoad(
     eventsPerSec: perSec,
     ...(others.size > 0 ? { note: `other answers: ${JSON.stringify([...others])}` } : {}),
   }
-}
-
-function commaSeparated(parts: Buffer[]): Buffer[] {
-  return parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from(','), p]))
 }
 
 interface Pacing {

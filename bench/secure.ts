@@ -13,7 +13,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { Agent, request } from 'node:http'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'
@@ -32,6 +31,7 @@ import {
 } from '../src/stack/kafka-security.ts'
 import { findFreePort } from '../src/stack/ports.ts'
 import { exitWithUsage, helpAsked } from './bench-stack.ts'
+import { batchBodies, GATEWAY_BENCH_ENV, gatewayPoster } from './gateway-client.ts'
 import { liveSimulatorSource } from './simulator-events.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -193,47 +193,10 @@ async function simulatorUnthrottled(mode: string, env: NodeJS.ProcessEnv): Promi
 async function gatewayLoad(mode: string, env: NodeJS.ProcessEnv): Promise<number> {
   const batch = 100
   const concurrency = 8
-  const { url, child } = await startComponent('gateway', {
-    ...env,
-    GATEWAY_ALLOW_DEV_KEY: 'true',
-    GATEWAY_KEY_RATE_PER_SEC: '100000000',
-    GATEWAY_KEY_BURST: '100000000',
-    GATEWAY_MAX_BATCH_EVENTS: '1000',
-    GATEWAY_DEDUPE_CACHE_SIZE: '0',
-  })
-  const bodies: Buffer[] = []
-  for (let i = 0; i + batch <= events.length; i += batch) {
-    const slice = events.slice(i, i + batch)
-    const parts: Buffer[] = [Buffer.from('[')]
-    slice.forEach((e, j) => parts.push(...(j === 0 ? [e] : [Buffer.from(','), e])))
-    parts.push(Buffer.from(']'))
-    bodies.push(Buffer.concat(parts))
-  }
-  const { port } = new URL(url)
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-  const post = (body: Buffer) =>
-    new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/v1/sales',
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            authorization: 'Bearer sretl-dev-key',
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          res.resume()
-          res.on('end', () => resolve(res.statusCode ?? 0))
-        },
-      )
-      req.on('error', reject)
-      req.end(body)
-    })
+  const { url, child } = await startComponent('gateway', { ...env, ...GATEWAY_BENCH_ENV })
+  const bodies = batchBodies(events, batch)
+  const client = gatewayPoster(url, concurrency)
+  const post = (body: Buffer) => client.post(body)
   let accepted = 0
   let refusedResponses = 0
   let next = 0
@@ -250,7 +213,7 @@ async function gatewayLoad(mode: string, env: NodeJS.ProcessEnv): Promise<number
     }),
   )
   const perSec = (accepted * 1000) / (performance.now() - started)
-  agent.destroy()
+  client.close()
   await stopComponent(child)
   if (refusedResponses > 0) log(`${mode}: gateway refused ${refusedResponses} batch(es)`)
   log(`${mode}: gateway ${Math.round(perSec)} events/s`)

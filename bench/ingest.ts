@@ -12,7 +12,6 @@
  * sets how long each measured phase runs; BENCH_RECORDS (default 1,000,000) the
  * ProducerPerformance and simulator runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +22,7 @@ import { topicSpecs } from '../src/platform/topics.ts'
 import { startKafkaBroker, type KafkaBroker } from '../src/stack/kafka-broker.ts'
 import { findFreePort } from '../src/stack/ports.ts'
 import { runCommand } from '../src/stack/run-command.ts'
+import { benchChildren, startComponent, stopComponent } from './bench-components.ts'
 import { exitWithUsage, helpAsked } from './bench-stack.ts'
 import { batchBodies, GATEWAY_BENCH_ENV, gatewayPoster } from './gateway-client.ts'
 import { liveSimulatorSource } from './simulator-events.ts'
@@ -38,7 +38,6 @@ events, and the simulator's pacing at 1k, 10k and 20k events/s. Starts its own K
 BENCH_SECONDS (default 10) sets each measured phase; BENCH_RECORDS (default 1,000,000) the
 records of the first two. Prints the figures as Markdown (docs/benchmarks.md).`)
 }
-const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname
 const PREFIX = 'bench.'
 const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -51,7 +50,6 @@ interface Row {
 
 const config = loadConfig(process.env, baseConfigSection)
 const work = mkdtempSync(join(tmpdir(), 'sretl-bench-'))
-const children: ChildProcess[] = []
 let broker: KafkaBroker | undefined
 
 try {
@@ -113,7 +111,7 @@ try {
   const pacing = await pacingAccuracy(env, [1000, 10_000, 20_000])
   report(rows, baseline, pacing, averageBytes)
 } finally {
-  for (const child of children) child.kill('SIGKILL')
+  for (const child of benchChildren) child.kill('SIGKILL')
   await broker?.stop()
   rmSync(work, { recursive: true, force: true })
 }
@@ -169,30 +167,6 @@ async function producerPerformance(
   const perSec = Number(match[2])
   log(`ProducerPerformance: ${Math.round(perSec)} records/s`)
   return perSec
-}
-
-async function startComponent(
-  name: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ url: string; child: ChildProcess }> {
-  const port = await findFreePort()
-  const child = spawn(process.execPath, [CLI, 'run', name], {
-    env: { ...env, [`${name.toUpperCase()}_PORT`]: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  children.push(child)
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 300; i++) {
-    if ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok) return { url, child }
-    await sleep(100)
-  }
-  throw new Error(`${name} did not become ready`)
-}
-
-async function stopComponent(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  await Promise.race([exited, sleep(15_000)])
 }
 
 interface SimulatorStatus {

@@ -11,7 +11,6 @@
  * BENCH_SECONDS (default 10) sets the gateway phase; BENCH_RECORDS (default 300,000) the
  * simulator's events and what the consumer reads.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -30,6 +29,7 @@ import {
   type BrokerSecurity,
 } from '../src/stack/kafka-security.ts'
 import { findFreePort } from '../src/stack/ports.ts'
+import { benchChildren, startComponent, stopComponent } from './bench-components.ts'
 import { exitWithUsage, helpAsked } from './bench-stack.ts'
 import { batchBodies, GATEWAY_BENCH_ENV, gatewayPoster } from './gateway-client.ts'
 import { liveSimulatorSource } from './simulator-events.ts'
@@ -44,7 +44,6 @@ start-up, the simulator unthrottled, the gateway with batches of 100, and a land
 each as its own principal when secure. Starts its own brokers. BENCH_SECONDS (default 10) sets the
 gateway phase; BENCH_RECORDS (default 300,000) the simulator's events. Prints Markdown.`)
 }
-const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname
 const PREFIX = 'bench.'
 const GROUP = 'bench-lander'
 const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`)
@@ -59,7 +58,6 @@ interface ModeResult {
 
 const config = loadConfig(process.env, baseConfigSection)
 const work = mkdtempSync(join(tmpdir(), 'sretl-bench-secure-'))
-const children: ChildProcess[] = []
 const events = liveSimulatorSource(`bench-${Date.now()}`)
   .take(20_000)
   .map((m) => m.value)
@@ -69,7 +67,7 @@ try {
   const secure = await runMode('secure')
   report(plain, secure)
 } finally {
-  for (const child of children) child.kill('SIGKILL')
+  for (const child of benchChildren) child.kill('SIGKILL')
   rmSync(work, { recursive: true, force: true })
 }
 
@@ -137,30 +135,6 @@ async function runMode(mode: 'plain' | 'secure'): Promise<ModeResult> {
   } finally {
     await broker.stop()
   }
-}
-
-async function startComponent(
-  name: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ url: string; child: ChildProcess }> {
-  const port = await findFreePort()
-  const child = spawn(process.execPath, [CLI, 'run', name], {
-    env: { ...env, [`${name.toUpperCase()}_PORT`]: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  children.push(child)
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 600; i++) {
-    if ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok) return { url, child }
-    await sleep(100)
-  }
-  throw new Error(`${name} did not become ready`)
-}
-
-async function stopComponent(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  await Promise.race([exited, sleep(15_000)])
 }
 
 async function simulatorUnthrottled(mode: string, env: NodeJS.ProcessEnv): Promise<number> {

@@ -9,6 +9,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { foreignOrigin } from '../platform/component-admin.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { RouteAccess } from '../platform/route-access.ts'
 import type { AuditLog } from './audit.ts'
@@ -100,17 +101,6 @@ export function boundedUserName(user: string): string {
     .slice(0, 400)
 }
 
-/** True when an Origin or Referer header names another site than the one asked. */
-function crossOrigin(request: FastifyRequest): boolean {
-  const origin = request.headers.origin ?? request.headers.referer
-  if (typeof origin !== 'string' || origin === '') return false
-  try {
-    return new URL(origin).host !== request.headers.host
-  } catch {
-    return true
-  }
-}
-
 export function installAuth(app: FastifyInstance, access: RouteAccess, deps: AuthDeps): void {
   const { sessions, limiter, metrics } = deps
   app.decorateRequest('caller', null)
@@ -153,7 +143,7 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
     }
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER]
-      if (!sameSecret(sent, session.csrfToken) || crossOrigin(request)) {
+      if (!sameSecret(sent, session.csrfToken) || foreignOrigin(request)) {
         metrics.denied.inc({ reason: 'csrf' })
         return sendError(
           reply,

@@ -91,15 +91,7 @@ export async function ensurePostgres(options: EnsurePostgresOptions): Promise<Po
       state: 'update',
       detail: `starting PostgreSQL ${cluster.version}/${cluster.name}…`,
     })
-    const result = await runCommand('pg_ctlcluster', [cluster.version, cluster.name, 'start'], {
-      timeoutMs: 120_000,
-    })
-    if (result.code !== 0) {
-      throw new SretlError(
-        'PG_BOOTSTRAP_FAILED',
-        `pg_ctlcluster ${cluster.version} ${cluster.name} start failed: ${result.output.trim()}`,
-      )
-    }
+    await startCluster(cluster)
     started = cluster
   }
 
@@ -276,7 +268,7 @@ export function watchCluster(cluster: LocalCluster, intervalMs: number): Watched
   }
 }
 
-/** Starts a cluster `up` had started and that stopped since (supervision); throws if it cannot. */
+/** Starts a stopped local cluster (at start-up, and again under supervision); throws if it cannot. */
 export async function startCluster(cluster: LocalCluster): Promise<void> {
   const result = await runCommand('pg_ctlcluster', [cluster.version, cluster.name, 'start'], {
     timeoutMs: 120_000,

@@ -2,10 +2,10 @@
 import { runComponent, type ComponentContext, type StartedComponent } from '../platform/component-runner.ts'
 import type { Env } from '../platform/config.ts'
 import { createProducer } from '../platform/kafka.ts'
+import { KafkaSender } from '../platform/kafka-sender.ts'
 import { kafkaReadiness } from '../platform/kafka-probe.ts'
 import { topicNames } from '../platform/topics.ts'
 import { DEV_KEY, Keyring } from './api-keys.ts'
-import { CoalescingSender } from './coalescing-sender.ts'
 import { gatewaySection, type GatewayConfig } from './config.ts'
 import { Gateway } from './gateway.ts'
 import { Ingest } from './ingest.ts'
@@ -37,7 +37,10 @@ function start(context: ComponentContext<GatewayConfig>): Promise<StartedCompone
   const producer = createProducer(config.kafka, 'gateway')
   lifecycle.add('kafka producer', () => producer.close(true))
   const metrics = createGatewayMetrics(context.metrics)
-  const sender = new CoalescingSender((messages) => producer.send({ messages }), settings.maxBatchEvents)
+  const sender = new KafkaSender((messages) => producer.send({ messages }), {
+    maxBatchMessages: settings.maxBatchEvents,
+    maxQueuedMessages: settings.maxInFlightEvents,
+  })
   const ingest = new Ingest({
     topic,
     send: (messages) => sender.send(messages),

@@ -4,6 +4,7 @@ import { referenceProducts, referenceStores } from '../domain/reference-data.ts'
 import { runComponent, type ComponentContext, type StartedComponent } from '../platform/component-runner.ts'
 import type { Env } from '../platform/config.ts'
 import { createProducer } from '../platform/kafka.ts'
+import { KafkaSender } from '../platform/kafka-sender.ts'
 import { kafkaReadiness } from '../platform/kafka-probe.ts'
 import { sleep } from '../platform/lifecycle.ts'
 import { topicNames } from '../platform/topics.ts'
@@ -36,6 +37,10 @@ function start(context: ComponentContext<SimulatorConfig>): Promise<StartedCompo
   const topic = topicNames(config.kafka).salesEvents
   const producer = createProducer(config.kafka, 'simulator')
   lifecycle.add('kafka producer', () => producer.close(true))
+  const sender = new KafkaSender((messages) => producer.send({ messages }), {
+    maxBatchMessages: settings.maxBatch,
+    maxQueuedMessages: settings.maxInFlight,
+  })
 
   const generator = new ReceiptGenerator({
     seed: settings.seed,
@@ -60,7 +65,7 @@ function start(context: ComponentContext<SimulatorConfig>): Promise<StartedCompo
     source,
     timeline,
     topic,
-    send: (messages) => producer.send({ messages }),
+    send: (messages) => sender.send(messages),
     settings: { ...settings, stallAfterMs: config.kafka.sendTimeoutMs },
     clock: Date.now,
     logger,

@@ -127,7 +127,9 @@ test('with the broker stopped the gateway should answer 503 and the simulator ho
   const kafka = configFor(env).kafka
   const topic = topicNames(kafka).salesEvents
   const inTopic = await messageCount(kafka, topic)
-  const messages = await readTopic(kafka, topic, inTopic)
+  const reading = { redelivered: 0 }
+  const messages = await readTopic(kafka, topic, inTopic, 60_000, reading)
+  assert.equal(messages.length, inTopic, 'read every message up to the end offsets')
   const ids = messages.map((m) => (JSON.parse(m.value.toString()) as SaleLine).event_id)
   const distinct = new Set(ids)
   // the gateway's events: each exactly once (its retry of batch B waited for the first write)
@@ -144,6 +146,6 @@ test('with the broker stopped the gateway should answer 503 and the simulator ho
     `no simulator event beyond acknowledged and unacknowledged sends: ${simulatorIds} > ${simulated} + ${unacknowledged}`,
   )
   t.diagnostic(
-    `${inTopic} messages, ${distinct.size} distinct events, ${inTopic - distinct.size} re-sent copies`,
+    `${inTopic} messages, ${distinct.size} distinct events, ${inTopic - distinct.size} re-sent copies, ${reading.redelivered} re-delivered by the reader`,
   )
 })

@@ -26,12 +26,17 @@ export async function messageCount(kafka: KafkaConfig, topic: string): Promise<n
   }
 }
 
-/** Every message of a topic from the beginning, once `expected` of them are there. */
+/**
+ * Every message of a topic from the beginning, once `expected` of them are there. A record the
+ * consumer delivers twice (a re-fetch after a broker restart) is kept once, by partition and
+ * offset, so that a re-delivery never stands in for a message not yet read.
+ */
 export async function readTopic(
   kafka: KafkaConfig,
   topic: string,
   expected: number,
   timeoutMs = 60_000,
+  stats: { redelivered: number } = { redelivered: 0 },
 ): Promise<ReadMessage[]> {
   const consumer = createConsumer(kafka, {
     groupId: `read-${randomBytes(4).toString('hex')}`,
@@ -44,10 +49,17 @@ export async function readTopic(
     fallbackMode: MessagesStreamFallbackModes.EARLIEST,
   })
   const messages: ReadMessage[] = []
+  const seen = new Set<string>()
   const timer = setTimeout(() => void stream.close(), timeoutMs)
   try {
     if (expected > 0) {
       for await (const m of stream) {
+        const position = `${m.partition}:${m.offset}`
+        if (seen.has(position)) {
+          stats.redelivered++
+          continue
+        }
+        seen.add(position)
         messages.push({
           key: m.key.toString(),
           value: m.value,

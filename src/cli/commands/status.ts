@@ -124,6 +124,16 @@ export const statusCommand = defineCommand({
   },
 })
 
+/** Why Prometheus may be silent, in the words of what `sretl up` did. */
+export function prometheusHint(stack: StatusReport['stack']): string {
+  if (!stack.running)
+    return 'No local stack runs: `sretl up` starts Prometheus when it is installed (docs/observability.md).'
+  if (!stack.services.some((s) => s.name === 'prometheus')) {
+    return 'The running stack has no monitoring: it was started with --no-monitoring, or Prometheus is not installed (apt-get install prometheus; docs/observability.md).'
+  }
+  return 'The stack started Prometheus: see its state in the table above and its log under $SRETL_HOME/logs.'
+}
+
 /** What a service of the state file is doing now: supervision's word first, else its pid's. */
 function serviceState(s: ServiceState): string {
   if (s.supervision === 'failed') return 'failed (gave up)'
@@ -294,6 +304,7 @@ function printReport(ui: Ui, report: StatusReport): void {
   const m = report.prometheus
   if (!m.reachable) {
     ui.line(m.error ?? `Prometheus ${m.url}: not reachable`)
+    ui.line(`  ${prometheusHint(report.stack)}`)
     return
   }
   const firing = m.firing ?? []

@@ -15,6 +15,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { ensureAdminToken } from '../src/platform/admin-token.ts'
 import { baseConfigSection } from '../src/platform/base-config.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { createAdmin, ensureTopics } from '../src/platform/kafka.ts'
@@ -264,11 +265,14 @@ async function pacingAccuracy(env: NodeJS.ProcessEnv, targets: readonly number[]
   const results: Pacing[] = []
   for (const target of targets) {
     log(`pacing at ${target}/s for ${SECONDS} s`)
-    await fetch(`${url}/rate`, {
+    const token = ensureAdminToken(join(String(env.SRETL_HOME), 'secrets', 'component-admin-token')).token
+    const changed = await fetch(`${url}/rate`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ ratePerSec: target }),
     })
+    // a refused command would measure the old rate under the new label
+    if (!changed.ok) throw new Error(`simulator /rate ${target}: ${changed.status} ${await changed.text()}`)
     await sleep(3000)
     const samples: { n: number; t: number }[] = []
     const end = performance.now() + SECONDS * 1000

@@ -9,7 +9,9 @@ import { commandHelp, mainHelp, parseCommandArgs, type Command } from './command
 import { apiKeyCommand } from './commands/api-key.ts'
 import { auditCommand } from './commands/audit.ts'
 import { controlUserCommand } from './commands/control-user.ts'
+import { backupCommand } from './commands/backup.ts'
 import { dbLoginsCommand } from './commands/db-logins.ts'
+import { restoreCommand } from './commands/restore.ts'
 import { downCommand } from './commands/down.ts'
 import { resumeIntakeCommand, stopIntakeCommand } from './commands/intake.ts'
 import { pauseCommand, resumeCommand } from './commands/flow.ts'
@@ -36,6 +38,8 @@ export const commands: readonly Command[] = [
   statusCommand,
   migrateCommand,
   dbLoginsCommand,
+  backupCommand,
+  restoreCommand,
   seedCommand,
   topicsCommand,
   runCommand,

@@ -297,6 +297,24 @@ export const errorCatalogue = {
     retryable: false,
     summary: '`sretl verify` found aggregate rows that differ from what the oracle computes from sales_raw.',
   },
+  // backup and restore
+  BACKUP_FILE_EXISTS: {
+    retryable: false,
+    summary: '`sretl backup` never writes over an existing backup file or manifest.',
+  },
+  BACKUP_FAILED: { retryable: true, summary: 'pg_dump failed or is not installed; no backup file was written.' },
+  BACKUP_INVALID: {
+    retryable: false,
+    summary: 'A backup to restore is missing, has no manifest, or is not the file its manifest describes.',
+  },
+  RESTORE_TARGET_NOT_EMPTY: {
+    retryable: false,
+    summary: '`sretl restore` refuses a database that has tables already, unless told to replace it.',
+  },
+  RESTORE_FAILED: {
+    retryable: false,
+    summary: 'pg_restore failed, or the restored row counts differ from the backup’s manifest.',
+  },
   // anything else
   INTERNAL: { retryable: false, summary: 'A bug: an error the program did not expect.' },
 } as const satisfies Record<string, ErrorSpec>

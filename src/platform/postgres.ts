@@ -225,3 +225,24 @@ export function classifyPgError(err: unknown): PgErrorKind {
   if (['22', '23'].includes(cls)) return 'row'
   return 'fatal'
 }
+
+/**
+ * DROP DATABASE … WITH (FORCE), retried for a few seconds: a role that is not a superuser may not
+ * terminate an autovacuum worker that happens to be in the database (42501), and a backend may
+ * still be closing (55006). Both pass on their own.
+ */
+export async function dropDatabaseForced(
+  query: (sql: string) => Promise<unknown>,
+  name: string,
+): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+      return
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      if (attempt >= 40 || (code !== '42501' && code !== '55006')) throw err
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+}

@@ -16,6 +16,7 @@ import { startKafkaBroker, type KafkaBroker } from '../../src/stack/kafka-broker
 import { isPidAlive, stopPid } from '../../src/stack/managed-process.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
 import { ensurePostgres } from '../../src/stack/postgres-server.ts'
+import { dropDatabaseForced } from '../../src/platform/postgres.ts'
 
 const RUNS_DIR_PREFIX = 'sretl-test-'
 let broker: KafkaBroker | undefined
@@ -135,27 +136,6 @@ function readPid(file: string): number | undefined {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined
   } catch {
     return undefined
-  }
-}
-
-/**
- * DROP DATABASE … WITH (FORCE), retried for a few seconds: a role that is not a superuser may not
- * terminate an autovacuum worker that happens to be in the database (42501), and a backend may
- * still be closing (55006). Both pass on their own.
- */
-export async function dropDatabaseForced(
-  query: (sql: string) => Promise<unknown>,
-  name: string,
-): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
-      return
-    } catch (err) {
-      const code = (err as { code?: unknown }).code
-      if (attempt >= 40 || (code !== '42501' && code !== '55006')) throw err
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
   }
 }
 

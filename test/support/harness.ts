@@ -13,10 +13,10 @@ import { baseConfigSection, type BaseConfig, type KafkaConfig } from '../../src/
 import { loadConfig, type Env } from '../../src/platform/config.ts'
 import { componentUrl, loginName, passwordFile, type LoginComponent } from '../../src/platform/db-logins.ts'
 import { createAdmin, ensureTopics } from '../../src/platform/kafka.ts'
-import { createPool, type DbRole, type Pool } from '../../src/platform/postgres.ts'
+import { createPool, dropDatabaseForced, type DbRole, type Pool } from '../../src/platform/postgres.ts'
 import { topicSpecs } from '../../src/platform/topics.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
-import { dropDatabaseForced, withDatabase } from './global-setup.ts'
+import { withDatabase } from './global-setup.ts'
 
 export const ROOT = new URL('../../', import.meta.url).pathname
 export const CLI = join(ROOT, 'src/cli/main.ts')
@@ -105,7 +105,7 @@ export function componentLogin(databaseUrl: string, component: LoginComponent): 
   }
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+export async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  chmodSync,
   createReadStream,
   existsSync,
   readFileSync,

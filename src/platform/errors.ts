@@ -302,7 +302,10 @@ export const errorCatalogue = {
     retryable: false,
     summary: '`sretl backup` never writes over an existing backup file or manifest.',
   },
-  BACKUP_FAILED: { retryable: true, summary: 'pg_dump failed or is not installed; no backup file was written.' },
+  BACKUP_FAILED: {
+    retryable: true,
+    summary: 'pg_dump failed or is not installed; no backup file was written.',
+  },
   BACKUP_INVALID: {
     retryable: false,
     summary: 'A backup to restore is missing, has no manifest, or is not the file its manifest describes.',

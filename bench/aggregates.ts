@@ -12,9 +12,7 @@
  * Starts its own Kafka broker unless KAFKA_BOOTSTRAP_SERVERS is set; uses DATABASE_URL (or the
  * local server) for the databases it creates and drops. Prints the figures; asserts nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { cpus, loadavg } from 'node:os'
 import pg from 'pg'
 import { createAggregates, type Aggregates } from '../src/lander/aggregates/aggregates.ts'
 import { aggregatesSection } from '../src/lander/aggregates/config.ts'
@@ -27,11 +25,9 @@ import { silentLogger } from '../src/platform/logger.ts'
 import { createMetricsRegistry } from '../src/platform/metrics.ts'
 import { createPool } from '../src/platform/postgres.ts'
 import { loadReferenceData } from '../src/platform/reference-data-loader.ts'
-import { ensurePostgres } from '../src/stack/postgres-server.ts'
 import { startBenchLander, type BenchLander } from './bench-lander.ts'
 import {
-  atCleanup,
-  benchKafka,
+  benchSetup,
   describeHistory,
   fmt,
   freshDatabase,
@@ -134,16 +130,8 @@ function startWithAggregates(setup: Setup, url: string, group: string): WithAggr
 async function main(): Promise<void> {
   const started = new Date()
   const base = loadConfig(process.env, baseConfigSection)
-  const dir = mkdtempSync(join(tmpdir(), 'sretl-bench-agg-'))
-  atCleanup(() => rmSync(dir, { recursive: true, force: true }))
-  const { kafka, topics } = await benchKafka(base, dir, `benchagg${process.pid}.`)
-  const pgHandle = await ensurePostgres({
-    url: base.postgres.url,
-    explicit: base.postgres.explicit,
-    connectTimeoutMs: base.postgres.connectTimeoutMs,
-    onProgress: () => undefined,
-  })
-  const setup: Setup = { kafka, topics, serverUrl: pgHandle.url, copyFile: '' }
+  const setup = await benchSetup(base, 'bench-agg')
+  const { kafka, topics } = setup
 
   log(
     `Loading ${fmt(N)} events (the store simulator's generator, seed ${HISTORY.seed}, about 20 hours of history from ${new Date(HISTORY.startMs).toISOString()})…`,
@@ -159,13 +147,13 @@ async function main(): Promise<void> {
   let lastUrl = ''
   for (let r = 1; r <= REPEAT; r += 1) {
     const plainUrl = await freshDatabase(
-      pgHandle.url,
+      setup.serverUrl,
       `sretl_benchagg_${process.pid}_plain${r}`,
       loadReferenceData,
       days,
     )
     const aggUrl = await freshDatabase(
-      pgHandle.url,
+      setup.serverUrl,
       `sretl_benchagg_${process.pid}_agg${r}`,
       loadReferenceData,
       days,

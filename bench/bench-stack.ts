@@ -3,6 +3,8 @@
  * is set) with the pipeline's topics, fresh databases with the program's schema, the generated
  * events loaded into the input topic, and clean-up of all of it — also on Ctrl-C.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
@@ -17,11 +19,13 @@ import {
 } from '../src/platform/kafka.ts'
 import { createHash } from 'node:crypto'
 import { ensureSalesRawPartitions, utcDay } from '../src/platform/partitions.ts'
+import { dropDatabaseForced } from '../src/platform/postgres.ts'
 import { prepareDatabase } from '../src/platform/schema.ts'
 import type { HistoryPlan } from '../src/simulator/history.ts'
 import { topicNames, topicSpecs, type TopicNames } from '../src/platform/topics.ts'
 import { startKafkaBroker } from '../src/stack/kafka-broker.ts'
 import { findFreePort } from '../src/stack/ports.ts'
+import { ensurePostgres } from '../src/stack/postgres-server.ts'
 import { historySimulatorEvents, liveSimulatorSource, planSimulatorHistory } from './simulator-events.ts'
 
 export const log = (text: string): void => void process.stdout.write(`${text}\n`)
@@ -158,18 +162,7 @@ export async function freshDatabase(
   days?: { readonly fromMs: number; readonly toMs: number },
 ): Promise<string> {
   await admin(serverUrl, `CREATE DATABASE ${name}`)
-  atCleanup(async () => {
-    // a connection still closing can make the first attempt fail
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-        return
-      } catch (err) {
-        if (attempt >= 5) throw err
-        await new Promise((resolve) => setTimeout(resolve, 1000))
-      }
-    }
-  })
+  atCleanup(() => dropDatabaseForced((sql) => admin(serverUrl, sql), name))
   const u = new URL(serverUrl)
   u.pathname = `/${name}`
   const url = u.toString()
@@ -198,6 +191,27 @@ export async function freshDatabase(
     }
   }
   return url
+}
+
+/**
+ * What the landing benchmarks start from: a work directory (removed at the end), the Kafka of
+ * `benchKafka` and the PostgreSQL server (started if it is down).
+ */
+export async function benchSetup(
+  base: BaseConfig,
+  name: string,
+  copyFile?: (dir: string) => string,
+): Promise<Setup & { readonly dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), `sretl-${name}-`))
+  atCleanup(() => rmSync(dir, { recursive: true, force: true }))
+  const { kafka, topics } = await benchKafka(base, dir, `${name.replaceAll('-', '')}${process.pid}.`)
+  const server = await ensurePostgres({
+    url: base.postgres.url,
+    explicit: base.postgres.explicit,
+    connectTimeoutMs: base.postgres.connectTimeoutMs,
+    onProgress: () => undefined,
+  })
+  return { dir, kafka, topics, serverUrl: server.url, copyFile: copyFile?.(dir) ?? '' }
 }
 
 /** The Kafka given in the environment, or a broker of the benchmark's own; topics created. */

@@ -14,18 +14,16 @@
  * local server) for the two databases it creates and drops. Prints the figures; asserts nothing.
  */
 import { spawn } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { closeSync, openSync, writeSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { COPY_COLUMNS, copyLine } from '../src/lander/copy-encoder.ts'
 import { baseConfigSection } from '../src/platform/base-config.ts'
 import { loadConfig } from '../src/platform/config.ts'
-import { ensurePostgres } from '../src/stack/postgres-server.ts'
 import { startBenchLander, type BenchLander } from './bench-lander.ts'
 import {
-  atCleanup,
-  benchKafka,
+  benchSetup,
   describeHistory,
   fmt,
   freshDatabase,
@@ -88,23 +86,14 @@ interface Round {
 async function main(): Promise<void> {
   const started = new Date()
   const base = loadConfig(process.env, baseConfigSection)
-  const dir = mkdtempSync(join(tmpdir(), 'sretl-bench-'))
-  atCleanup(() => rmSync(dir, { recursive: true, force: true }))
-
-  const { kafka, topics } = await benchKafka(base, dir, `bench${process.pid}.`)
-  const pgHandle = await ensurePostgres({
-    url: base.postgres.url,
-    explicit: base.postgres.explicit,
-    connectTimeoutMs: base.postgres.connectTimeoutMs,
-    onProgress: () => undefined,
-  })
-  const versionClient = new pg.Client({ connectionString: pgHandle.url })
+  const setup = await benchSetup(base, 'bench', (dir) => join(dir, 'rows.copy'))
+  const { kafka } = setup
+  const versionClient = new pg.Client({ connectionString: setup.serverUrl })
   await versionClient.connect()
   const pgVersion =
     (await versionClient.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ??
     '?'
   await versionClient.end()
-  const setup: Setup = { kafka, topics, serverUrl: pgHandle.url, copyFile: join(dir, 'rows.copy') }
 
   // 1. the events: into Kafka and, as the same rows, into a COPY file
   log(

@@ -14,29 +14,26 @@
  * local server) for the databases it creates and drops. Prints a table; exit code 1 if anything
  * was lost, doubled or differs.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { backupDatabase, formatBytes, restoreDatabase } from '../src/cli/backup.ts'
+import { backupDatabase, formatBytes, restoreDatabase, withDatabase } from '../src/cli/backup.ts'
 import { verifyAggregates } from '../src/platform/aggregate-verify.ts'
 import { baseConfigSection } from '../src/platform/base-config.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { createPool, dropDatabaseForced } from '../src/platform/postgres.ts'
 import { planSimulatorHistory } from './simulator-events.ts'
-import { ensurePostgres } from '../src/stack/postgres-server.ts'
 import { startBenchLander } from './bench-lander.ts'
 import {
   admin,
   atCleanup,
-  benchKafka,
+  benchSetup,
   exitWithUsage,
   fmt,
   freshDatabase,
   loadGeneratedEvents,
   log,
   runBenchmark,
-  type Setup,
 } from './bench-stack.ts'
 
 const USAGE = `Usage: npm run drill:restore [-- --events N --after M]
@@ -67,16 +64,8 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 async function main(): Promise<void> {
   const started = new Date()
   const base = loadConfig(process.env, baseConfigSection)
-  const dir = mkdtempSync(join(tmpdir(), 'sretl-drill-'))
-  atCleanup(() => rmSync(dir, { recursive: true, force: true }))
-  const { kafka, topics } = await benchKafka(base, dir, `drill${process.pid}.`)
-  const server = await ensurePostgres({
-    url: base.postgres.url,
-    explicit: base.postgres.explicit,
-    connectTimeoutMs: base.postgres.connectTimeoutMs,
-    onProgress: () => undefined,
-  })
-  const setup: Setup = { kafka, topics, serverUrl: server.url, copyFile: '' }
+  const setup = await benchSetup(base, 'drill')
+  const { dir, kafka, serverUrl } = setup
   const group = `drill-${process.pid}`
   const name = `sretl_drill_${process.pid}`
   const restoredName = `${name}_restored`
@@ -84,8 +73,8 @@ async function main(): Promise<void> {
     fromMs: BEFORE.startMs,
     toMs: Math.max(BEFORE.nominalEndMs, AFTER.nominalEndMs) + 86_400_000,
   }
-  const url = await freshDatabase(server.url, name, undefined, days)
-  atCleanup(() => dropDatabaseForced((sql) => admin(server.url, sql), restoredName))
+  const url = await freshDatabase(serverUrl, name, undefined, days)
+  atCleanup(() => dropDatabaseForced((sql) => admin(serverUrl, sql), restoredName))
 
   const produced = new Set<string>()
   const collect = (events: readonly { event_id: string }[]): void => {
@@ -110,12 +99,12 @@ async function main(): Promise<void> {
   await loadGeneratedEvents(kafka, AFTER, collect)
   await lander.waitForRecords(N)
   await lander.stop()
-  await dropDatabaseForced((sql) => admin(server.url, sql), name)
+  await dropDatabaseForced((sql) => admin(serverUrl, sql), name)
 
   log('4. restore into a new database, and the lander resumes from its stored offsets…')
   const restoreStart = performance.now()
   await restoreDatabase({
-    settings: { url: server.url },
+    settings: { url: serverUrl },
     env: process.env,
     file,
     manifest,
@@ -124,17 +113,16 @@ async function main(): Promise<void> {
     onProgress: () => undefined,
   })
   const restoreMs = performance.now() - restoreStart
-  const restoredUrl = new URL(server.url)
-  restoredUrl.pathname = `/${restoredName}`
+  const restoredUrl = withDatabase({ url: serverUrl }, restoredName).url
   const catchUpStart = performance.now()
-  lander = startBenchLander(setup, restoredUrl.toString(), group)
+  lander = startBenchLander(setup, restoredUrl, group)
   await lander.waitForRecords(M)
   const catchUpMs = performance.now() - catchUpStart
   await lander.stop()
 
   log('5. every produced event_id against sales_raw, every aggregate against its oracle…')
   const pool = createPool(
-    { url: restoredUrl.toString(), poolMax: 1, connectTimeoutMs: 5000 },
+    { url: restoredUrl, poolMax: 1, connectTimeoutMs: 5000 },
     { applicationName: 'sretl-drill', role: 'sretl_reader' },
   )
   let lost = 0

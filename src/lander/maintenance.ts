@@ -101,6 +101,12 @@ export function startMaintenanceSchedule(deps: MaintenanceScheduleDeps): Mainten
       for (const p of result.dropped) {
         logger.info({ partition: p.name, estimatedRows: p.estimatedRows }, 'partition dropped by retention')
       }
+      const removed = {
+        eventIds: result.prunedEventIds,
+        auditRows: result.prunedAuditRows,
+        ...result.prunedAggregates,
+      }
+      if (Object.values(removed).some((n) => n > 0)) logger.info(removed, 'retention removed old rows')
       for (const f of result.failures) logger.warn(f, 'partition maintenance step failed; retried next run')
       if (result.expiredDefaultDays.length > 0) {
         logger.warn(

@@ -93,6 +93,11 @@ export const kafkaSection = defineSection(
       min: 1,
       max: 1000,
     }),
+    DLQ_RETENTION_DAYS: intVar(
+      'Days the dead-letter topic keeps a record (raw event bytes, possibly with a customer_ref): long enough to inspect and replay, short enough that an erasure request is met within a month (docs/data-protection.md). Applied to the topic at every start.',
+      30,
+      { min: 1, max: 3650 },
+    ),
     KAFKA_REPLICATION_FACTOR: intVar('Replication factor of the topics the pipeline creates.', 1, {
       min: 1,
       max: 10,
@@ -124,6 +129,7 @@ export const kafkaSection = defineSection(
       requestTimeoutMs: v.KAFKA_REQUEST_TIMEOUT_MS,
       topicPrefix: prefix,
       salesPartitions: v.SALES_TOPIC_PARTITIONS,
+      dlqRetentionDays: v.DLQ_RETENTION_DAYS,
       replicationFactor: v.KAFKA_REPLICATION_FACTOR,
       local: {
         version: v.KAFKA_VERSION,

@@ -35,8 +35,18 @@ export const maintenanceSection = defineSection(
       { min: 0, max: 3660 },
     ),
     RETENTION_DAYS: intVar(
-      'Days of sales_raw kept: a daily partition entirely older than this is detached and dropped (logged and audited). 0 keeps everything.',
-      0,
+      'Days of sales_raw kept: a daily partition entirely older than this is detached and dropped (audited). Default a year plus a month, for year-on-year comparisons and a month of margin (docs/data-protection.md). 0 keeps everything.',
+      400,
+      { min: 0, max: 36_600 },
+    ),
+    AGGREGATE_RETENTION_DAYS: intVar(
+      'Days the aggregate tables keep a window (they hold no personal data, so longer than sales_raw: three years of trends). 0 keeps everything; otherwise at least RETENTION_DAYS. Unset: 1100, or RETENTION_DAYS when that is longer, or everything when RETENTION_DAYS is 0.',
+      1100,
+      { min: 0, max: 36_600 },
+    ),
+    AUDIT_RETENTION_DAYS: intVar(
+      'Days audit_log keeps a row (who did what, from which address). 0 keeps everything; at least 30 otherwise.',
+      400,
       { min: 0, max: 36_600 },
     ),
     EVENT_ID_RETENTION_DAYS: intVar(
@@ -50,13 +60,40 @@ export const maintenanceSection = defineSection(
       { min: 100, max: 600_000 },
     ),
   },
-  (v) => ({
-    daysAhead: v.PARTITION_DAYS_AHEAD,
-    daysBack: v.PARTITION_DAYS_BACK,
-    retentionDays: v.RETENTION_DAYS,
-    eventIdRetentionDays: v.EVENT_ID_RETENTION_DAYS,
-    lockTimeoutMs: v.PARTITION_LOCK_TIMEOUT_MS,
-  }),
+  (v, env) => {
+    const problems: string[] = []
+    if (v.AUDIT_RETENTION_DAYS > 0 && v.AUDIT_RETENTION_DAYS < 30) {
+      problems.push(
+        `AUDIT_RETENTION_DAYS: ${v.AUDIT_RETENTION_DAYS} is under 30 days; use 30 or more, or 0 to keep every row`,
+      )
+    }
+    // unset, the aggregates follow sales_raw: never shorter, everything when sales keep everything
+    const aggregateRetentionDays =
+      env.AGGREGATE_RETENTION_DAYS === undefined
+        ? v.RETENTION_DAYS === 0
+          ? 0
+          : Math.max(v.AGGREGATE_RETENTION_DAYS, v.RETENTION_DAYS)
+        : v.AGGREGATE_RETENTION_DAYS
+    if (aggregateRetentionDays > 0 && (v.RETENTION_DAYS === 0 || aggregateRetentionDays < v.RETENTION_DAYS)) {
+      problems.push(
+        `AGGREGATE_RETENTION_DAYS: ${aggregateRetentionDays} is shorter than RETENTION_DAYS (${v.RETENTION_DAYS || 'keep everything'}); the aggregates would lose windows whose sales are still kept`,
+      )
+    }
+    if (problems.length > 0) {
+      throw new SretlError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
+        details: { problems },
+      })
+    }
+    return {
+      daysAhead: v.PARTITION_DAYS_AHEAD,
+      daysBack: v.PARTITION_DAYS_BACK,
+      retentionDays: v.RETENTION_DAYS,
+      aggregateRetentionDays,
+      auditRetentionDays: v.AUDIT_RETENTION_DAYS,
+      eventIdRetentionDays: v.EVENT_ID_RETENTION_DAYS,
+      lockTimeoutMs: v.PARTITION_LOCK_TIMEOUT_MS,
+    }
+  },
 )
 
 export type MaintenanceSettings = ReturnType<typeof maintenanceSection.build>
@@ -81,6 +118,10 @@ export interface MaintenanceResult {
   readonly expiredDefaultDays: readonly string[]
   /** Entries of the event_ids ledger removed (older than EVENT_ID_RETENTION_DAYS). */
   readonly prunedEventIds: number
+  /** Rows of audit_log removed (older than AUDIT_RETENTION_DAYS). */
+  readonly prunedAuditRows: number
+  /** Rows removed per aggregate table (windows older than AGGREGATE_RETENTION_DAYS). */
+  readonly prunedAggregates: Readonly<Record<string, number>>
 }
 
 export interface MaintenanceOptions {
@@ -121,6 +162,8 @@ export async function maintainSalesRawPartitions(
         defaultRows: 0,
         expiredDefaultDays: [],
         prunedEventIds: 0,
+        prunedAuditRows: 0,
+        prunedAggregates: {},
       }
     }
     try {
@@ -206,24 +249,63 @@ async function runLocked(client: PoolClient, options: MaintenanceOptions): Promi
     }
   }
 
-  let prunedEventIds = 0
-  if (settings.eventIdRetentionDays > 0) {
+  const daysAgo = (days: number): Date => new Date(now.getTime() - days * 86_400_000)
+  const prune = async <T>(
+    days: number,
+    action: string,
+    empty: T,
+    fn: (before: Date) => Promise<T>,
+  ): Promise<T> => {
+    if (days <= 0) return empty
     try {
-      prunedEventIds = await pruneEventIds(
-        client,
-        new Date(now.getTime() - settings.eventIdRetentionDays * 86_400_000),
-      )
+      return await fn(daysAgo(days))
     } catch (err) {
-      failures.push({
-        day: utcDay(now, -settings.eventIdRetentionDays),
-        action: 'prune event_ids',
-        error: errorMessage(err),
-      })
+      failures.push({ day: utcDay(now, -days), action, error: errorMessage(err) })
+      return empty
     }
   }
+  const prunedEventIds = await prune(settings.eventIdRetentionDays, 'prune event_ids', 0, async (before) => {
+    const removed = await pruneEventIds(client, before)
+    if (removed > 0) {
+      await audit(client, options.actor, 'retention.event_ids', 'event_ids', {
+        before: before.toISOString(),
+        removedRows: removed,
+      })
+    }
+    return removed
+  })
+  const prunedAuditRows = await prune(settings.auditRetentionDays, 'prune audit_log', 0, async (before) => {
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT sretl_maintain_prune_audit($1, $2)::text AS n',
+      [options.actor, before],
+    )
+    return Number(rows[0]?.n ?? 0)
+  })
+  const prunedAggregates = await prune(
+    settings.aggregateRetentionDays,
+    'prune aggregates',
+    {},
+    async (before) => {
+      const { rows } = await client.query<{ table_name: string; removed_rows: string }>(
+        'SELECT table_name, removed_rows::text FROM sretl_maintain_prune_aggregates($1, $2)',
+        [options.actor, before],
+      )
+      return Object.fromEntries(rows.map((r) => [r.table_name, Number(r.removed_rows)]))
+    },
+  )
 
   const defaultRows = await countDefaultPartitionRows(client)
-  return { ran: true, created, dropped, failures, defaultRows, expiredDefaultDays, prunedEventIds }
+  return {
+    ran: true,
+    created,
+    dropped,
+    failures,
+    defaultRows,
+    expiredDefaultDays,
+    prunedEventIds,
+    prunedAuditRows,
+    prunedAggregates,
+  }
 }
 
 /** Rows per DELETE and DELETEs per run when pruning the ledger (short transactions, bounded work). */

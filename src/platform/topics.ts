@@ -52,7 +52,8 @@ export function allTopicNames(kafka: Pick<KafkaConfig, 'topicPrefix'>): string[]
 const MAX_MESSAGE_BYTES = String(8 * 1024 * 1024)
 
 export function topicSpecs(
-  kafka: Pick<KafkaConfig, 'topicPrefix' | 'salesPartitions' | 'replicationFactor'>,
+  kafka: Pick<KafkaConfig, 'topicPrefix' | 'salesPartitions' | 'replicationFactor'> &
+    Partial<Pick<KafkaConfig, 'dlqRetentionDays'>>,
 ): TopicSpec[] {
   const names = topicNames(kafka)
   const minIsr = String(Math.min(2, kafka.replicationFactor))
@@ -70,7 +71,7 @@ export function topicSpecs(
       configs: {
         'max.message.bytes': MAX_MESSAGE_BYTES,
         'min.insync.replicas': minIsr,
-        'retention.ms': String(30 * 24 * 3600 * 1000),
+        'retention.ms': String((kafka.dlqRetentionDays ?? 30) * 24 * 3600 * 1000),
       },
     },
     ...Object.values(names.aggregates).map((name) => ({

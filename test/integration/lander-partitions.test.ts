@@ -14,6 +14,8 @@ test('an event outside every daily partition should land in the default partitio
     LANDER_GROUP_ID: 'partition-lander',
     LANDER_DEFAULT_ROWS_INTERVAL_MS: '200',
     LANDER_MAINTENANCE_INTERVAL_MS: '0',
+    // a backfill from 2001 is kept only without a retention
+    RETENTION_DAYS: '0',
   })
   const old = makeSaleLine({ event_time: '2001-02-03T04:05:06.789Z', receipt_id: 'RC-backfill' })
   const today = makeSaleLine({ receipt_id: 'RC-today' })

@@ -178,7 +178,7 @@ test('the exporter login should see server statistics and the default-partition 
   assert.equal(await attempt('exporter', saleRow), '42501')
 })
 
-test('partition maintenance should create, drop and audit partitions as the lander’s maintainer role', async () => {
+test('partition maintenance should create, drop and audit partitions and apply the audit retention as the lander’s maintainer role', async () => {
   const lander = componentLogin(db.url, 'lander')
   const pool = createPool(
     { ...lander.settings, poolMax: 1, connectTimeoutMs: 5000 },
@@ -189,11 +189,19 @@ test('partition maintenance should create, drop and audit partitions as the land
     await db
       .pool('sretl_owner')
       .query("SELECT * FROM sretl_ensure_sales_raw_partitions('2001-02-03', '2001-02-03')")
+    // and an audit row past its retention
+    await db
+      .pool('sretl_owner')
+      .query(
+        "INSERT INTO audit_log (at, actor, role, action, target, result) VALUES (now() - interval '4000 days', 'old', 'sretl_owner', 'pause', 'lander', 'ok')",
+      )
     const result = await maintainSalesRawPartitions(pool, {
       settings: {
         daysAhead: 40,
         daysBack: 1,
         retentionDays: 3650,
+        aggregateRetentionDays: 3650,
+        auditRetentionDays: 3650,
         eventIdRetentionDays: 30,
         lockTimeoutMs: 5000,
       },
@@ -206,6 +214,7 @@ test('partition maintenance should create, drop and audit partitions as the land
       result.dropped.map((p) => p.day),
       ['2001-02-03'],
     )
+    assert.equal(result.prunedAuditRows, 1, 'the maintainer may age out the audit log')
     const { rows } = await db
       .pool()
       .query<{ target: string; role: string }>(

@@ -9,14 +9,16 @@ import { formatCount } from '../ui.ts'
 export const maintainCommand = defineCommand({
   name: 'maintain',
   summary:
-    'Partition maintenance of sales_raw: create days ahead and back, move default-partition rows, apply retention.',
+    'Partition maintenance of sales_raw and the retention of sales, aggregates, the audit log and the event_id ledger.',
   description:
     'Creates the daily partitions from PARTITION_DAYS_BACK days ago to PARTITION_DAYS_AHEAD days ahead, gives every ' +
-    'day found in the default partition its own partition (moving those rows into it), and with RETENTION_DAYS > 0 ' +
-    'detaches and drops the days older than that (each drop is written to audit_log). The lander runs the same ' +
+    'day found in the default partition its own partition (moving those rows into it), drops the days older than ' +
+    'RETENTION_DAYS (400), removes aggregate windows older than AGGREGATE_RETENTION_DAYS (1100), audit_log rows older ' +
+    'than AUDIT_RETENTION_DAYS (400) and event_ids older than EVENT_ID_RETENTION_DAYS (30); 0 keeps everything. ' +
+    'Everything removed is counted in audit_log. The lander runs the same ' +
     'maintenance every LANDER_MAINTENANCE_INTERVAL_MS; a run waits for one in progress. Exit code 1 when a step failed.',
   options: { json: { type: 'boolean', description: 'Print the outcome as JSON.' } },
-  examples: ['sretl maintain', 'RETENTION_DAYS=90 sretl maintain'],
+  examples: ['sretl maintain', 'RETENTION_DAYS=90 sretl maintain', 'sretl maintain --json'],
   async run({ env, ui, values }) {
     const config = loadConfig(
       env,
@@ -59,6 +61,17 @@ export const maintainCommand = defineCommand({
         if (result.prunedEventIds > 0) {
           ui.line(
             `Pruned ${formatCount(result.prunedEventIds)} event_ids older than ${config.maintenance.eventIdRetentionDays} days from the ledger.`,
+          )
+        }
+        if (result.prunedAuditRows > 0) {
+          ui.line(
+            `Removed ${formatCount(result.prunedAuditRows)} audit_log rows older than ${config.maintenance.auditRetentionDays} days.`,
+          )
+        }
+        const aggregates = Object.entries(result.prunedAggregates).filter(([, n]) => n > 0)
+        if (aggregates.length > 0) {
+          ui.line(
+            `Removed aggregate windows older than ${config.maintenance.aggregateRetentionDays} days: ${aggregates.map(([t, n]) => `${t} ${formatCount(n)}`).join(', ')}.`,
           )
         }
         ui.line(`Default partition: ${formatCount(result.defaultRows)} rows.`)

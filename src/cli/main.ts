@@ -15,6 +15,7 @@ import { restoreCommand } from './commands/restore.ts'
 import { downCommand } from './commands/down.ts'
 import { resumeIntakeCommand, stopIntakeCommand } from './commands/intake.ts'
 import { pauseCommand, resumeCommand } from './commands/flow.ts'
+import { privacyCommand } from './commands/privacy.ts'
 import { maintainCommand } from './commands/maintain.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { rateCommand } from './commands/rate.ts'
@@ -40,6 +41,7 @@ export const commands: readonly Command[] = [
   dbLoginsCommand,
   backupCommand,
   restoreCommand,
+  privacyCommand,
   seedCommand,
   topicsCommand,
   runCommand,

@@ -14,6 +14,7 @@ import { cliAuthSection } from './control-client.ts'
 import { maintenanceSection } from '../platform/partition-maintenance.ts'
 import { landerOwnSection } from '../lander/config.ts'
 import { aggregatesSection } from '../lander/aggregates/config.ts'
+import { privacySection } from './privacy.ts'
 
 export const allConfigSections: Readonly<Record<string, AnySection>> = {
   ...baseSections,
@@ -27,4 +28,5 @@ export const allConfigSections: Readonly<Record<string, AnySection>> = {
   lander: landerOwnSection,
   maintenance: maintenanceSection,
   aggregates: aggregatesSection,
+  privacy: privacySection,
 }

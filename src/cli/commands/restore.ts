@@ -73,6 +73,9 @@ export const restoreCommand = defineCommand({
       config.lander.groupId,
       manifest,
     )
+    ui.line(
+      `Erasures made after ${manifest.createdAt} are not in this backup: once the lander has caught up, run \`sretl privacy reapply\` against it (docs/data-protection.md).`,
+    )
     return 0
   },
 })

@@ -121,7 +121,10 @@ test('privacy should refuse to hash a loyalty id with the development key in pro
   const { env } = await pipelineEnv(db, { NODE_ENV: 'production' })
   const refused = await runCli(['privacy', 'export', '--loyalty-id', 'LY-DE-000001'], env)
   assert.equal(refused.code, 1)
-  assert.match(refused.stderr, /development key in NODE_ENV=production: set SIMULATOR_LOYALTY_KEY_FILE \[LIVE_DEFAULT_REFUSED\]/)
+  assert.match(
+    refused.stderr,
+    /development key in NODE_ENV=production: set SIMULATOR_LOYALTY_KEY_FILE \[LIVE_DEFAULT_REFUSED\]/,
+  )
   const byRef = await runCli(['privacy', 'export', '--customer-ref', 'cd'.repeat(32)], env)
   assert.equal(byRef.code, 0, byRef.stderr)
   assert.match(byRef.stdout, /"saleLines": \[\]/)

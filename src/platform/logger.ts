@@ -28,6 +28,9 @@ const redactPaths = [
   '*.apiKey',
   'secret',
   '*.secret',
+  // the pseudonymous customer reference (docs/data-protection.md): never in a log, even in an event logged whole
+  'customer_ref',
+  '*.customer_ref',
 ]
 
 export function createLogger(options: LoggerOptions): Logger {

@@ -11,7 +11,10 @@ test('the logger should redact secrets and the customer reference wherever they 
   const out = capture()
   const logger = createLogger({ level: 'info', destination: out })
   const ref = 'ab'.repeat(32)
-  logger.info({ customer_ref: ref, event: { customer_ref: ref, sku: 'SKU-1' }, password: 'p', token: 't' }, 'x')
+  logger.info(
+    { customer_ref: ref, event: { customer_ref: ref, sku: 'SKU-1' }, password: 'p', token: 't' },
+    'x',
+  )
   const line = out.lines.join('')
   assert.ok(!line.includes(ref), line)
   assert.ok(!line.includes('"p"') && !line.includes('"t"'), line)

@@ -139,14 +139,14 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const limit = q.limit === undefined ? 100 : Number(q.limit)
       const before = q.before === undefined ? undefined : Number(q.before)
       if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-        return sendError(reply, 400, 'REQUEST_INVALID', `limit must be a whole number from 1 to ${max}`)
+        return sendError(reply, 'REQUEST_INVALID', `limit must be a whole number from 1 to ${max}`)
       }
       if (before !== undefined && (!Number.isInteger(before) || before < 1)) {
-        return sendError(reply, 400, 'REQUEST_INVALID', 'before must be an audit row id')
+        return sendError(reply, 'REQUEST_INVALID', 'before must be an audit row id')
       }
       const result = q.result as AuditResult | undefined
       if (result !== undefined && !['ok', 'refused', 'failed'].includes(result)) {
-        return sendError(reply, 400, 'REQUEST_INVALID', 'result must be ok, refused or failed')
+        return sendError(reply, 'REQUEST_INVALID', 'result must be ok, refused or failed')
       }
       const rows = await deps.audit.list({
         limit,

@@ -10,6 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { foreignOrigin } from '../platform/component-admin.ts'
+import { httpStatus, type ErrorCode } from '../platform/errors.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { RouteAccess } from '../platform/route-access.ts'
 import type { AuditLog } from './audit.ts'
@@ -49,14 +50,9 @@ export interface Caller extends Principal {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 export const CSRF_HEADER = 'x-csrf-token'
 
-export function sendError(
-  reply: FastifyReply,
-  status: number,
-  code: string,
-  message: string,
-  extra: object = {},
-) {
-  return reply.code(status).send({ code, message, ...extra })
+/** An error answer: the status is the code's (error-catalogue.ts), the body `{ code, message, … }`. */
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string, extra: object = {}) {
+  return reply.code(httpStatus(code)).send({ code, message, ...extra })
 }
 
 /** The caller of an authenticated request (set by the hook below). */
@@ -119,13 +115,12 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
         if (!limited.ok) {
           return sendError(
             reply.header('retry-after', String(limited.retryAfterSec)),
-            429,
             'LOGIN_RATE_LIMITED',
             `too many failed attempts from this address; retry in ${limited.retryAfterSec} s`,
             { retryAfterSec: limited.retryAfterSec },
           )
         }
-        return sendError(reply, 401, 'TOKEN_INVALID', 'this bearer token is not known to the control service')
+        return sendError(reply, 'TOKEN_INVALID', 'this bearer token is not known to the control service')
       }
       request.caller = { ...principal, via: 'token' }
       return undefined
@@ -136,7 +131,6 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
       metrics.denied.inc({ reason: 'unauthenticated' })
       return sendError(
         reply,
-        401,
         'AUTH_REQUIRED',
         'sign in first (POST /api/v1/login), or send Authorization: Bearer <token>',
       )
@@ -147,7 +141,6 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
         metrics.denied.inc({ reason: 'csrf' })
         return sendError(
           reply,
-          403,
           'CSRF_TOKEN_INVALID',
           `a change through a session needs the session's CSRF token in the ${CSRF_HEADER} header, from the panel's own origin`,
         )
@@ -175,7 +168,6 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
       }
       return sendError(
         reply,
-        403,
         'ROLE_FORBIDDEN',
         `${caller.user} is a ${caller.role}: this needs the ${needed} role`,
       )
@@ -187,7 +179,7 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
     const user = typeof body.user === 'string' ? boundedUserName(body.user.trim()) : ''
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : ''
     if (user === '' || password === '') {
-      return sendError(reply, 400, 'REQUEST_INVALID', 'send {"user": "…", "password": "…"}')
+      return sendError(reply, 'REQUEST_INVALID', 'send {"user": "…", "password": "…"}')
     }
     const agent = request.headers['user-agent']
     const audit = (result: 'ok' | 'refused', role: string, detail?: object) =>
@@ -202,14 +194,13 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
           result,
           detail,
         })
-        .catch((err: unknown) => deps.logger.warn({ err: String(err) }, 'audit write failed'))
+        .catch((err: unknown) => deps.logger.warn({ err }, 'audit write failed'))
     const limited = limiter.attempt([`ip:${request.ip}`, `user:${user}`])
     if (!limited.ok) {
       metrics.logins.inc({ result: 'limited' })
       deps.logger.warn({ user, ip: request.ip }, 'sign-in rate limited')
       return sendError(
         reply.header('retry-after', String(limited.retryAfterSec)),
-        429,
         'LOGIN_RATE_LIMITED',
         `too many sign-in attempts; retry in ${limited.retryAfterSec} s`,
         { retryAfterSec: limited.retryAfterSec },
@@ -220,7 +211,7 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
       metrics.logins.inc({ result: 'refused' })
       deps.logger.info({ user, ip: request.ip }, 'sign-in refused')
       await audit('refused', 'none', { code: 'LOGIN_FAILED' })
-      return sendError(reply, 401, 'LOGIN_FAILED', 'wrong user name or password')
+      return sendError(reply, 'LOGIN_FAILED', 'wrong user name or password')
     }
     const session = sessions.create(principal)
     metrics.logins.inc({ result: 'ok' })

@@ -22,20 +22,14 @@ export function installBusinessRoutes(app: FastifyInstance, deps: BusinessDeps):
       callerOf(request)
       const { store, at } = request.query
       if (store !== undefined && !STORE_ID.test(store)) {
-        return sendError(reply, 400, 'REQUEST_INVALID', 'store must be a store id such as S0001')
+        return sendError(reply, 'REQUEST_INVALID', 'store must be a store id such as S0001')
       }
       const asOf = at === undefined ? clock() : new Date(at)
       if (Number.isNaN(asOf.getTime())) {
-        return sendError(
-          reply,
-          400,
-          'REQUEST_INVALID',
-          'at must be a date and time such as 2026-11-30T12:00:00Z',
-        )
+        return sendError(reply, 'REQUEST_INVALID', 'at must be a date and time such as 2026-11-30T12:00:00Z')
       }
       const view = await business.view(asOf, store)
-      if (view === null)
-        return sendError(reply, 404, 'STORE_NOT_FOUND', `no store ${store} in the stores table`)
+      if (view === null) return sendError(reply, 'STORE_NOT_FOUND', `no store ${store} in the stores table`)
       return view
     },
   )

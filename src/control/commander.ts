@@ -8,7 +8,7 @@
  */
 import type { ComponentStatus } from '../platform/component-server.ts'
 import { controlTargets, isControlTarget, type ControlTargetName } from '../platform/control-targets.ts'
-import { errorMessage, isSretlError } from '../platform/errors.ts'
+import { errorMessage, httpStatus, isErrorCode, isSretlError, type ErrorCode } from '../platform/errors.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { AuditEntry, AuditLog, AuditResult } from './audit.ts'
 import type { ComponentClient } from './component-client.ts'
@@ -100,7 +100,7 @@ export function createCommander(deps: CommanderDeps) {
     } catch (err) {
       metrics.auditFailed()
       // the command stands (it may be an emergency); the log keeps what the row would have held
-      logger.error({ err: errorMessage(err), entry }, 'audit write failed')
+      logger.error({ err, entry }, 'audit write failed')
     }
     logger.info({ command: rec.command, target: rec.target, actor: actor.user, result }, 'command')
     return {
@@ -113,7 +113,7 @@ export function createCommander(deps: CommanderDeps) {
     actor: Actor,
     rec: CommandRecord,
     status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     extra: Readonly<Record<string, unknown>> = {},
   ): Promise<CommandOutcome> {
@@ -124,10 +124,10 @@ export function createCommander(deps: CommanderDeps) {
   }
 
   function fail(actor: Actor, rec: CommandRecord, err: unknown): Promise<CommandOutcome> {
-    const code = isSretlError(err) ? err.code : 'INTERNAL'
+    const code: ErrorCode = isSretlError(err) ? err.code : 'INTERNAL'
     const message = errorMessage(err)
     return finish(actor, { ...rec, detail: { ...rec.detail, code, message } }, 'failed', {
-      status: code === 'COMPONENT_UNREACHABLE' ? 502 : 500,
+      status: httpStatus(code),
       body: { result: 'failed', code, message },
     })
   }
@@ -171,7 +171,7 @@ export function createCommander(deps: CommanderDeps) {
     try {
       const answer = await client.post(target, `/${action}`, { reason })
       if (answer.status !== 200) {
-        const code = typeof answer.body.code === 'string' ? answer.body.code : 'COMPONENT_REFUSED'
+        const code = isErrorCode(answer.body.code) ? answer.body.code : 'COMPONENT_REFUSED'
         const message =
           typeof answer.body.message === 'string' ? answer.body.message : `answered ${answer.status}`
         return refuse(
@@ -314,7 +314,7 @@ export function createCommander(deps: CommanderDeps) {
       const answer =
         rate === current ? undefined : await client.post('simulator', '/rate', { ratePerSec: rate })
       if (answer && answer.status !== 200) {
-        const code = typeof answer.body.code === 'string' ? answer.body.code : 'COMPONENT_REFUSED'
+        const code = isErrorCode(answer.body.code) ? answer.body.code : 'COMPONENT_REFUSED'
         return refuse(
           actor,
           { ...rec, before: beforeRate },

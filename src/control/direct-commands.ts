@@ -7,7 +7,6 @@
  */
 import type { AppliedCommand } from '../platform/component-admin.ts'
 import type { ComponentStatus } from '../platform/component-server.ts'
-import { errorMessage } from '../platform/errors.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { AuditLog } from './audit.ts'
 
@@ -80,10 +79,7 @@ export class DirectCommandAudit {
       } catch (err) {
         // left unseen: the next poll tries again
         this.#onFailure()
-        this.#logger.error(
-          { err: errorMessage(err), commandId: command.id },
-          'audit of a direct command failed',
-        )
+        this.#logger.error({ err, commandId: command.id }, 'audit of a direct command failed')
         return
       }
     }

@@ -70,10 +70,7 @@ export class DlqReader {
         if (this.#stopped) break
         this.#state = { state: 'waiting', error: errorMessage(err) }
         if (!reported)
-          this.#logger.warn(
-            { err: errorMessage(err), topic: this.#topic },
-            'cannot read the dead-letter topic; retrying',
-          )
+          this.#logger.warn({ err, topic: this.#topic }, 'cannot read the dead-letter topic; retrying')
         reported = true
       }
       await this.#stream?.close().catch(() => undefined)

@@ -14,6 +14,7 @@ import { sleep } from '../platform/lifecycle.ts'
 import type { Actor, CommandOutcome, Commander } from './commander.ts'
 import { DLQ_HEADERS } from '../platform/topics.ts'
 import { positionKey, replayCount, REPLAY_HEADERS, type DeadLetter, type DlqIndex } from './dlq-index.ts'
+import { httpStatus } from '../platform/errors.ts'
 
 export interface ReplaySettings {
   readonly ratePerSec: number
@@ -169,7 +170,7 @@ export function createReplayer(deps: ReplayDeps) {
         },
         'failed',
         {
-          status: 502,
+          status: httpStatus('KAFKA_UNAVAILABLE'),
           body: {
             result: 'failed',
             code: 'KAFKA_UNAVAILABLE',

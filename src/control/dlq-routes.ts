@@ -46,7 +46,7 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
     (request, reply) => {
       const limit = request.query.limit === undefined ? 50 : Number(request.query.limit)
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-        return sendError(reply, 400, 'REQUEST_INVALID', 'limit must be a whole number from 1 to 500')
+        return sendError(reply, 'REQUEST_INVALID', 'limit must be a whole number from 1 to 500')
       }
       const reason = request.query.reason?.slice(0, 100)
       return {
@@ -63,13 +63,11 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
     { config: { access: 'operator' } },
     (request, reply) => {
       const at = position(request.params.partition, request.params.offset)
-      if (!at)
-        return sendError(reply, 400, 'REQUEST_INVALID', 'partition and offset must be whole numbers ≥ 0')
+      if (!at) return sendError(reply, 'REQUEST_INVALID', 'partition and offset must be whole numbers ≥ 0')
       const record = index.get(at.partition, at.offset)
       if (!record) {
         return sendError(
           reply,
-          404,
           'DEAD_LETTER_NOT_FOUND',
           `no dead letter at ${at.partition}/${at.offset} is held`,
         )
@@ -102,7 +100,6 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
         if (!at) {
           return sendError(
             reply,
-            400,
             'REQUEST_INVALID',
             'send {"partition": n, "offset": "n"} for one dead letter, or {"reason": "CODE"} for all held of a reason',
           )

@@ -87,10 +87,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
     await loadRateCap(audit, rateCap)
     for (const key of await audit.replayedPositions(31)) replayed.add(key)
   } catch (err) {
-    logger.warn(
-      { err: errorMessage(err) },
-      'could not read the rate cap and past replays from audit_log; using the defaults',
-    )
+    logger.warn({ err }, 'could not read the rate cap and past replays from audit_log; using the defaults')
   }
   const client = createComponentClient({
     urls,

@@ -10,7 +10,6 @@
  */
 import type { ComponentStatus } from '../platform/component-server.ts'
 import { isControlTarget } from '../platform/control-targets.ts'
-import { errorMessage } from '../platform/errors.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { AuditLog, AuditRow } from './audit.ts'
 import type { Actor, Commander } from './commander.ts'
@@ -95,10 +94,7 @@ export class SettingsRestorer {
       .then(() => void this.#seen.set(reading.name, status.instance))
       .catch((err: unknown) => {
         // tried again with the next reading
-        this.#deps.logger.warn(
-          { err: errorMessage(err), component: reading.name },
-          'restoring settings failed',
-        )
+        this.#deps.logger.warn({ err, component: reading.name }, 'restoring settings failed')
       })
       .finally(() => this.#busy.delete(reading.name))
     this.#done.push(run)

@@ -31,7 +31,6 @@ export class LiveStreams {
     if (this.#open >= this.#max) {
       return sendError(
         reply.header('retry-after', '5'),
-        503,
         'STREAM_LIMIT',
         `${this.#max} panels already receive live updates; close one or raise CONTROL_MAX_STREAMS`,
       )

@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config.ts'
 import type { Ingest } from './ingest.ts'
 import { bodyFormat, readIntake, type Rejection } from './intake.ts'
 import type { GatewayMetrics } from './metrics.ts'
+import { httpStatus, type ErrorCode } from '../platform/errors.ts'
 
 export interface GatewayReply {
   readonly status: number
@@ -147,7 +148,7 @@ export class Gateway {
     const format = bodyFormat(contentType)
     if (!format || body === undefined) {
       return {
-        status: 415,
+        status: httpStatus('UNSUPPORTED_MEDIA_TYPE'),
         body: {
           code: 'UNSUPPORTED_MEDIA_TYPE',
           message: `send the events as application/json (one event or an array) or application/x-ndjson, not ${contentType ?? 'no Content-Type'}`,
@@ -155,7 +156,8 @@ export class Gateway {
       }
     }
     const intake = readIntake(body, format, settings.maxBatchEvents)
-    if (!intake.ok) return { status: intake.status, body: { code: intake.code, message: intake.message } }
+    if (!intake.ok)
+      return { status: httpStatus(intake.code), body: { code: intake.code, message: intake.message } }
     metrics.batchEvents.observe(intake.total)
 
     const limit = admission.limiter.take(intake.total)
@@ -164,7 +166,7 @@ export class Gateway {
       this.#countRejected(intake.total, 'RATE_LIMITED')
       metrics.throttled.inc({ status: '429' })
       return {
-        status: 429,
+        status: httpStatus('RATE_LIMITED'),
         headers: { 'retry-after': String(retryAfterSec) },
         body: {
           code: 'RATE_LIMITED',
@@ -177,7 +179,7 @@ export class Gateway {
     for (const r of intake.rejections) this.#countRejected(1, r.code)
     if (intake.events.length === 0) {
       return {
-        status: 422,
+        status: httpStatus('EVENTS_REJECTED'),
         body: {
           code: 'EVENTS_REJECTED',
           message: `none of the ${intake.total} event(s) is valid; nothing was written`,
@@ -212,11 +214,12 @@ export class Gateway {
     this.#deps.metrics.events.inc({ outcome: 'rejected', reason }, n)
   }
 
-  #unavailable(code: string, message: string, extra: Record<string, unknown> = {}): GatewayReply {
+  #unavailable(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GatewayReply {
     const retryAfterSec = this.#deps.settings.retryAfterSec
-    this.#deps.metrics.throttled.inc({ status: '503' })
+    const status = httpStatus(code)
+    this.#deps.metrics.throttled.inc({ status: String(status) })
     return {
-      status: 503,
+      status,
       headers: { 'retry-after': String(retryAfterSec) },
       body: { code, message, retryAfterSec, ...extra },
     }

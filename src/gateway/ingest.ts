@@ -164,7 +164,7 @@ export class Ingest {
       (err: unknown) => {
         this.#settle(events)
         this.#failed(errorMessage(err))
-        this.#options.logger.error({ err: errorMessage(err), events: count }, 'kafka refused a batch')
+        this.#options.logger.error({ err, events: count }, 'kafka refused a batch')
         throw err
       },
     )

@@ -6,6 +6,7 @@
  */
 import { decodeSaleLine, validateSaleLine, type ValidationIssue } from '../domain/sale-line-validator.ts'
 import { LIMITS, type SaleLine } from '../domain/sale-line.ts'
+import type { ErrorCode } from '../platform/errors.ts'
 
 export interface AcceptedEvent {
   readonly index: number
@@ -30,7 +31,7 @@ export type Intake =
       readonly rejections: Rejection[]
       readonly total: number
     }
-  | { readonly ok: false; readonly status: 400 | 413 | 415; readonly code: string; readonly message: string }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string }
 
 export type BodyFormat = 'json' | 'ndjson'
 
@@ -56,14 +57,12 @@ function readJson(body: Buffer, maxEvents: number): Intake {
   } catch (err) {
     return {
       ok: false,
-      status: 400,
       code: 'BODY_NOT_JSON',
       message: `the body is not valid UTF-8 JSON: ${err instanceof Error ? err.message : 'unreadable'}`,
     }
   }
   const items = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]
-  if (items.length === 0)
-    return { ok: false, status: 400, code: 'BATCH_EMPTY', message: 'the array holds no event' }
+  if (items.length === 0) return { ok: false, code: 'BATCH_EMPTY', message: 'the array holds no event' }
   if (items.length > maxEvents) return tooMany(items.length, maxEvents)
   const events: AcceptedEvent[] = []
   const rejections: Rejection[] = []
@@ -107,14 +106,13 @@ function readNdjson(body: Buffer, maxEvents: number): Intake {
     }
     index += 1
   }
-  if (index === 0) return { ok: false, status: 400, code: 'BATCH_EMPTY', message: 'the body holds no event' }
+  if (index === 0) return { ok: false, code: 'BATCH_EMPTY', message: 'the body holds no event' }
   return { ok: true, events, rejections, total: index }
 }
 
 function tooMany(count: number, maxEvents: number): Intake {
   return {
     ok: false,
-    status: 413,
     code: 'BATCH_TOO_LARGE',
     message: `the request holds ${count} events; at most ${maxEvents} are accepted per request`,
   }

@@ -3,7 +3,6 @@
  * never reads them, ADR 0010). One commit in flight at a time; landings during it are folded
  * into the next one, which carries the latest stored offsets.
  */
-import { errorMessage } from '../platform/errors.ts'
 import type { BytesConsumer } from '../platform/kafka.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { PartitionTracker } from './partition-tracker.ts'
@@ -31,7 +30,7 @@ export function createKafkaCommitter(
     again = false
     consumer
       .commit({ offsets })
-      .catch((err: unknown) => logger.debug({ err: errorMessage(err) }, 'informational Kafka commit failed'))
+      .catch((err: unknown) => logger.debug({ err }, 'informational Kafka commit failed'))
       .finally(() => {
         inFlight = false
         if (again) commit()

@@ -189,7 +189,7 @@ export function createLander(deps: LanderDeps): Lander {
         } catch (err) {
           attempt += 1
           metrics.retries.inc({ reason: retryReason(err) })
-          logger.warn({ err: errorMessage(err), attempt }, 'reading stored offsets failed; retrying')
+          logger.warn({ err, attempt }, 'reading stored offsets failed; retrying')
           state.recordError('LANDER_RETRYING', `reading stored offsets failed: ${errorMessage(err)}`)
           await sleep(backoffMs(attempt, config.retry.baseMs, config.retry.maxMs), abort.signal)
         }
@@ -246,7 +246,7 @@ export function createLander(deps: LanderDeps): Lander {
         attempt += 1
         metrics.retries.inc({ reason: 'kafka' })
         state.recordError('KAFKA_UNAVAILABLE', `consuming failed: ${errorMessage(err)}`)
-        logger.warn({ err: errorMessage(err), attempt }, 'consuming from Kafka failed; retrying')
+        logger.warn({ err, attempt }, 'consuming from Kafka failed; retrying')
       }
       ready = false
       stream = undefined
@@ -293,7 +293,7 @@ export function createLander(deps: LanderDeps): Lander {
       try {
         await hooks.afterCommit(result)
       } catch (err) {
-        logger.error({ err: errorMessage(err) }, 'afterCommit hook failed')
+        logger.error({ err }, 'afterCommit hook failed')
       }
     }
   }
@@ -327,7 +327,7 @@ export function createLander(deps: LanderDeps): Lander {
         pauseFetching('retry')
         ;(retryable ? logger.warn : logger.error).call(
           logger,
-          { err: errorMessage(err), sqlState: sqlState(err), reason, attempt },
+          { err, sqlState: sqlState(err), reason, attempt },
           'landing failed; retrying',
         )
         if (stopping) return false
@@ -360,7 +360,7 @@ export function createLander(deps: LanderDeps): Lander {
       const list = offsets.get(topics.source) ?? []
       lag = { endOffsets: new Map(list.map((o, p) => [p, o])), at: clock() }
     } catch (err) {
-      logger.debug({ err: errorMessage(err) }, 'reading end offsets failed')
+      logger.debug({ err }, 'reading end offsets failed')
     }
     updateLagGauges()
   }
@@ -400,7 +400,7 @@ export function createLander(deps: LanderDeps): Lander {
     start() {
       logger.info({ group: config.groupId, topic: topics.source }, 'lander starting')
       loops = Promise.all([read(), write()]).catch((err: unknown) => {
-        logger.error({ err: errorMessage(err) }, 'lander loop failed')
+        logger.error({ err }, 'lander loop failed')
         state.fail('INTERNAL', errorMessage(err))
       })
     },

@@ -9,7 +9,6 @@ import { createLander } from './lander.ts'
 import { startMaintenanceSchedule } from './maintenance.ts'
 import { createLanderMetrics } from './metrics.ts'
 import { buildLanderServer } from './server.ts'
-import { errorMessage } from '../platform/errors.ts'
 import { databasePasswordDefault } from '../platform/live-defaults.ts'
 import { createAggregates } from './aggregates/aggregates.ts'
 import { createAggregatesMetrics } from './aggregates/metrics.ts'
@@ -59,7 +58,7 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
   try {
     await ensureTopics(admin, topicSpecs(config.kafka))
   } catch (err) {
-    logger.warn({ err: errorMessage(err) }, 'could not check the topics; consuming anyway')
+    logger.warn({ err }, 'could not check the topics; consuming anyway')
   } finally {
     await admin.close().catch(() => undefined)
   }

@@ -69,7 +69,7 @@ export function startMaintenanceSchedule(deps: MaintenanceScheduleDeps): Mainten
       metrics.defaultPartitionRows.set(defaultRows)
       if (defaultRows > 0) logger.warn({ rows: defaultRows }, 'rows in the default partition of sales_raw')
     } catch (err) {
-      logger.warn({ err: errorMessage(err) }, 'counting default-partition rows failed')
+      logger.warn({ err }, 'counting default-partition rows failed')
     }
   }
 

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AccessCheck } from './route-access.ts'
+import { httpStatus, type ErrorCode } from './errors.ts'
 
 export const COMMAND_ID_HEADER = 'x-sretl-command-id'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -24,8 +25,8 @@ export interface TokenVerifier {
   verify(presented: string | undefined): boolean
 }
 
-function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ code, message })
+function refuse(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(httpStatus(code)).send({ code, message })
 }
 
 export function bearerOf(request: FastifyRequest): string | undefined {
@@ -68,36 +69,29 @@ function isJson(request: FastifyRequest): boolean {
 
 export function componentAdminCheck(token: TokenVerifier, onDenied?: (reason: string) => void): AccessCheck {
   return (request, reply) => {
-    const deny = (status: number, code: string, message: string, reason: string) => {
+    const deny = (code: ErrorCode, message: string, reason: string) => {
       onDenied?.(reason)
-      return refuse(reply, status, code, message)
+      return refuse(reply, code, message)
     }
     if (!hostAllowed(request.headers.host)) {
       return deny(
-        403,
         'HOST_FORBIDDEN',
         'commands are accepted only for an address, localhost or a service name',
         'host',
       )
     }
     if (foreignOrigin(request)) {
-      return deny(403, 'ORIGIN_FORBIDDEN', 'commands are not accepted from another site', 'origin')
+      return deny('ORIGIN_FORBIDDEN', 'commands are not accepted from another site', 'origin')
     }
     if (!token.verify(bearerOf(request))) {
       return deny(
-        401,
         'ADMIN_TOKEN_INVALID',
         'this command needs the component-admin token (COMPONENT_ADMIN_TOKEN_FILE) as Authorization: Bearer <token>',
         'token',
       )
     }
     if (!isJson(request)) {
-      return deny(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'commands take an application/json body, e.g. {}',
-        'media_type',
-      )
+      return deny('UNSUPPORTED_MEDIA_TYPE', 'commands take an application/json body, e.g. {}', 'media_type')
     }
     return undefined
   }

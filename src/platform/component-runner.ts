@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify'
 import { AdminTokenVerifier, adminTokenPath } from './admin-token.ts'
 import { baseSections, type BaseConfig } from './base-config.ts'
 import { combineSections, loadConfig, type AnySection, type Env } from './config.ts'
-import { errorMessage, isSretlError } from './errors.ts'
+import { isSretlError } from './errors.ts'
 import { createLifecycle, type Lifecycle } from './lifecycle.ts'
 import { enforceNoLiveDefaults, type LiveDefault } from './live-defaults.ts'
 import { createLogger, type Logger } from './logger.ts'
@@ -78,10 +78,7 @@ export async function runComponent<S extends AnySection>(env: Env, spec: Compone
     await lifecycle.stop('stopped')
     return 0
   } catch (err) {
-    logger.error(
-      { err: errorMessage(err), code: isSretlError(err) ? err.code : 'INTERNAL' },
-      'component failed',
-    )
+    logger.error({ err, code: isSretlError(err) ? err.code : 'INTERNAL' }, 'component failed')
     await lifecycle.stop('failure')
     throw err
   } finally {

@@ -29,6 +29,7 @@ import {
   type AppliedCommand,
   type TokenVerifier,
 } from './component-admin.ts'
+import { httpStatus, type ErrorCode } from './errors.ts'
 import type { Logger } from './logger.ts'
 import { renderMetrics, type MetricsRegistry } from './metrics.ts'
 import { installRouteAccess, STRICT_ROUTING, type RouteAccess } from './route-access.ts'
@@ -161,13 +162,13 @@ export function buildComponentServerWithAccess(options: ComponentServerOptions):
 
   app.setNotFoundHandler((request, reply) =>
     reply
-      .code(404)
+      .code(httpStatus('NOT_FOUND'))
       .send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   )
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = httpError(error, options.bodyLimit ?? 1024 * 1024)
     if (mapped.status >= 500) {
-      options.logger.error({ err: error.message, method: request.method, url: request.url }, 'request failed')
+      options.logger.error({ err: error, method: request.method, url: request.url }, 'request failed')
     }
     return reply.code(mapped.status).send({ code: mapped.code, message: mapped.message })
   })
@@ -188,7 +189,7 @@ export function buildComponentServerWithAccess(options: ComponentServerOptions):
     app.post(`/${action}`, admin, async (request, reply) => {
       if (!control) {
         return reply
-          .code(404)
+          .code(httpStatus('NOT_PAUSABLE'))
           .send({ code: 'NOT_PAUSABLE', message: `${options.component} cannot be paused` })
       }
       const reason = readReason(request.body)
@@ -200,37 +201,38 @@ export function buildComponentServerWithAccess(options: ComponentServerOptions):
   return { app, access }
 }
 
-/** Fastify's own errors (body parsing, limits, timeouts) as the program's JSON error codes. */
+/**
+ * Fastify's own errors (body parsing, limits, timeouts, a malformed request) as catalogued codes:
+ * an `FST_*` code never reaches a client, and the status is always the code's.
+ */
 export function httpError(
   error: { code?: string; statusCode?: number; message: string },
   bodyLimit: number,
 ): {
   status: number
-  code: string
+  code: ErrorCode
   message: string
 } {
+  const answer = (code: ErrorCode, message: string) => ({ status: httpStatus(code), code, message })
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return {
-        status: 413,
-        code: 'BODY_TOO_LARGE',
-        message: `the request body is larger than the ${bodyLimit} bytes this server accepts; split it`,
-      }
+      return answer(
+        'BODY_TOO_LARGE',
+        `the request body is larger than the ${bodyLimit} bytes this server accepts; split it`,
+      )
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: error.message }
+      return answer('UNSUPPORTED_MEDIA_TYPE', error.message)
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, code: 'BODY_NOT_JSON', message: error.message }
+      return answer('BODY_NOT_JSON', error.message)
     default:
       break
   }
-  if (error instanceof SyntaxError) return { status: 400, code: 'BODY_NOT_JSON', message: error.message }
+  if (error instanceof SyntaxError) return answer('BODY_NOT_JSON', error.message)
   const status = error.statusCode ?? 500
-  if (status === 408)
-    return { status, code: 'REQUEST_TIMEOUT', message: 'the request was not received in time' }
-  if (status >= 400 && status < 500)
-    return { status, code: error.code ?? 'BAD_REQUEST', message: error.message }
-  return { status: 500, code: 'INTERNAL', message: 'unexpected error; see the component log' }
+  if (status === 408) return answer('REQUEST_TIMEOUT', 'the request was not received in time')
+  if (status >= 400 && status < 500) return answer('REQUEST_INVALID', error.message)
+  return answer('INTERNAL', 'unexpected error; see the component log')
 }
 
 declare module 'fastify' {

@@ -3,7 +3,6 @@
  * reverse order, each with a time limit, so one stuck close cannot keep the process alive.
  */
 import type { Logger } from './logger.ts'
-import { errorMessage } from './errors.ts'
 
 export interface Stoppable {
   readonly name: string
@@ -50,7 +49,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         logger.warn({ resource: resource.name, timeoutMs: stopTimeoutMs }, 'resource did not stop in time')
       }
     } catch (err) {
-      logger.error({ resource: resource.name, err: errorMessage(err) }, 'resource failed to stop')
+      logger.error({ resource: resource.name, err }, 'resource failed to stop')
     } finally {
       clearTimeout(timer)
     }

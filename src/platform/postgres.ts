@@ -136,13 +136,13 @@ export function createPool(
   })
   // an idle connection that the server drops must not crash the process: the next checkout reconnects
   pool.on('error', (err) => {
-    options.logger?.warn({ err: errorMessage(err) }, 'idle PostgreSQL connection failed')
+    options.logger?.warn({ err }, 'idle PostgreSQL connection failed')
   })
   // nor may a checked-out connection that fails between two queries (the server restarts while
   // a caller holds it): the caller's next query fails and it decides what to do
   pool.on('connect', (client) => {
     client.on('error', (err) => {
-      options.logger?.warn({ err: errorMessage(err) }, 'PostgreSQL connection failed')
+      options.logger?.warn({ err }, 'PostgreSQL connection failed')
     })
   })
   return pool

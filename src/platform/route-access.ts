@@ -7,6 +7,7 @@
  * slash), it is either the route with its check or a 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { httpStatus } from './errors.ts'
 
 export const ACCESS_LEVELS = ['public', 'viewer', 'operator', 'admin', 'component-admin'] as const
 export type Access = (typeof ACCESS_LEVELS)[number]
@@ -67,7 +68,9 @@ export function installRouteAccess(app: FastifyInstance): RouteAccess {
     if (access === 'public') return undefined
     const check = isAccess(access) ? checks.get(access) : undefined
     if (!check) {
-      return reply.code(403).send({ code: 'ACCESS_DENIED', message: 'this route grants access to nobody' })
+      return reply
+        .code(httpStatus('ACCESS_DENIED'))
+        .send({ code: 'ACCESS_DENIED', message: 'this route grants access to nobody' })
     }
     return check(request, reply)
   })

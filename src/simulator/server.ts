@@ -12,6 +12,7 @@ import {
 import type { Logger } from '../platform/logger.ts'
 import type { MetricsRegistry } from '../platform/metrics.ts'
 import type { Simulator } from './simulator.ts'
+import { httpStatus } from '../platform/errors.ts'
 
 export interface SimulatorServerOptions {
   readonly simulator: Simulator
@@ -43,7 +44,7 @@ export function buildSimulatorServer(options: SimulatorServerOptions): FastifyIn
     const outcome = simulator.setRate(ratePerSec)
     if (!outcome.ok) {
       const { code, message, capPerSec } = outcome
-      return reply.code(code === 'RATE_ABOVE_CAP' ? 422 : 400).send({ code, message, capPerSec })
+      return reply.code(httpStatus(code)).send({ code, message, capPerSec })
     }
     return reply.send(componentStatus('simulator', status()))
   })

@@ -287,10 +287,7 @@ export class Simulator {
         const code = isSretlError(err) ? err.code : 'KAFKA_UNAVAILABLE'
         this.#metrics.errors.inc({ code })
         this.tracker.recordError(code, errorMessage(err))
-        this.#log.error(
-          { err: errorMessage(err), code, events: count },
-          'batch not acknowledged; not counted as produced',
-        )
+        this.#log.error({ err, code, events: count }, 'batch not acknowledged; not counted as produced')
         this.#dispatched -= count
         this.#holdUntil = this.#deps.clock() + ERROR_BACKOFF_MS
       },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { bodyFormat, readIntake } from '../../src/gateway/intake.ts'
 import { makeSaleLine } from '../support/events.ts'
+import { httpStatus } from '../../src/platform/errors.ts'
 
 const body = (value: unknown) => Buffer.from(JSON.stringify(value))
 
@@ -54,13 +55,13 @@ test('one event, an array and NDJSON should each give events and per-index rejec
 test('bodies that are not events at all should be refused as a whole with a code', () => {
   assert.deepEqual(readIntake(Buffer.from('{oops'), 'json', 10).ok, false)
   const notJson = readIntake(Buffer.from([0xff, 0xfe, 0x7b]), 'json', 10)
-  assert.ok(!notJson.ok && notJson.code === 'BODY_NOT_JSON' && notJson.status === 400)
+  assert.ok(!notJson.ok && notJson.code === 'BODY_NOT_JSON' && httpStatus(notJson.code) === 400)
   const empty = readIntake(Buffer.from('[]'), 'json', 10)
   assert.ok(!empty.ok && empty.code === 'BATCH_EMPTY')
   const blank = readIntake(Buffer.from('\n  \n'), 'ndjson', 10)
   assert.ok(!blank.ok && blank.code === 'BATCH_EMPTY')
   const many = readIntake(body(Array.from({ length: 11 }, () => makeSaleLine())), 'json', 10)
-  assert.ok(!many.ok && many.code === 'BATCH_TOO_LARGE' && many.status === 413)
+  assert.ok(!many.ok && many.code === 'BATCH_TOO_LARGE' && httpStatus(many.code) === 413)
   const manyLines = readIntake(Buffer.from('{}\n'.repeat(11)), 'ndjson', 10)
   assert.ok(!manyLines.ok && manyLines.code === 'BATCH_TOO_LARGE')
 })

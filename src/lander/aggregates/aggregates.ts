@@ -183,10 +183,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
           message: `the aggregates' publish cycle failed: ${errorMessage(err)}`,
           at: new Date(clock()).toISOString(),
         }
-        logger.warn(
-          { err: errorMessage(err), attempt: failures },
-          'aggregates publish cycle failed; retrying',
-        )
+        logger.warn({ err, attempt: failures }, 'aggregates publish cycle failed; retrying')
         await sleep(backoffMs(failures, 200, 10_000))
         continue
       }

@@ -1,8 +1,10 @@
 /**
  * The components `sretl run <name>` can start, each loaded only when asked for. Every entry's
  * module exports `main(env)`, which wires the component, runs it until SIGTERM/SIGINT and
- * resolves with the exit code.
+ * resolves with the exit code. What each one is comes from the component manifest; its module
+ * is named here because only the CLI may import components.
  */
+import { componentManifest, type ComponentName } from '../platform/component-manifest.ts'
 import type { Env } from '../platform/config.ts'
 
 export interface ComponentEntry {
@@ -10,21 +12,16 @@ export interface ComponentEntry {
   readonly load: () => Promise<{ main(env: Env): Promise<number> }>
 }
 
-export const components: Readonly<Record<string, ComponentEntry>> = {
-  control: {
-    summary: 'control service: web control panel and API (health, pause/resume, rate, dead letters, audit)',
-    load: () => import('../control/main.ts'),
-  },
-  gateway: {
-    summary: 'HTTP ingest gateway for tills and webhooks: POST /v1/sales → Kafka',
-    load: () => import('../gateway/main.ts'),
-  },
-  simulator: {
-    summary: 'realistic store simulator with live rate control',
-    load: () => import('../simulator/main.ts'),
-  },
-  lander: {
-    summary: 'Kafka sales.events.v1 → PostgreSQL sales_raw, exactly once, with dead letters',
-    load: () => import('../lander/main.ts'),
-  },
+const modules: Record<ComponentName, ComponentEntry['load']> = {
+  control: () => import('../control/main.ts'),
+  gateway: () => import('../gateway/main.ts'),
+  simulator: () => import('../simulator/main.ts'),
+  lander: () => import('../lander/main.ts'),
 }
+
+export const components: Readonly<Record<ComponentName, ComponentEntry>> = Object.fromEntries(
+  (Object.keys(modules) as ComponentName[]).map((name) => [
+    name,
+    { summary: componentManifest[name].summary, load: modules[name] },
+  ]),
+) as Record<ComponentName, ComponentEntry>

@@ -1,9 +1,10 @@
 /**
  * Every configuration section of the program, for docs checks and `sretl config`-style help.
- * A component adds its section here when it joins.
+ * A component's own section is required here by the manifest's ComponentName.
  */
 import { gatewaySection } from '../gateway/config.ts'
 import { baseSections } from '../platform/base-config.ts'
+import type { ComponentName } from '../platform/component-manifest.ts'
 import type { AnySection } from '../platform/config.ts'
 import { monitoringSection } from '../platform/monitoring-config.ts'
 import { supervisionSection } from '../platform/supervision-config.ts'
@@ -16,16 +17,21 @@ import { landerOwnSection } from '../lander/config.ts'
 import { aggregatesSection } from '../lander/aggregates/config.ts'
 import { privacySection } from './privacy.ts'
 
+/** Each component's own section: typed by the manifest, so a new component is missed by no one. */
+const componentSections: Readonly<Record<ComponentName, AnySection>> = {
+  simulator: simulatorSection,
+  gateway: gatewaySection,
+  control: controlOwnSection,
+  lander: landerOwnSection,
+}
+
 export const allConfigSections: Readonly<Record<string, AnySection>> = {
   ...baseSections,
   monitoring: monitoringSection,
   supervision: supervisionSection,
-  simulator: simulatorSection,
-  gateway: gatewaySection,
-  control: controlOwnSection,
+  ...componentSections,
   cli: controlTargetsSection,
   'cli auth': cliAuthSection,
-  lander: landerOwnSection,
   maintenance: maintenanceSection,
   aggregates: aggregatesSection,
   privacy: privacySection,

@@ -21,6 +21,7 @@ import {
   type RateLimitSettings,
 } from './limits.ts'
 import { roleAllows, type Principal, type Role } from './users.ts'
+import { parseComponentStatus, requireDetails, type StatusDetails } from '../platform/status-details.ts'
 
 export interface Actor extends Principal {
   readonly sourceIp?: string | undefined
@@ -65,10 +66,6 @@ export function stateOf(status: ComponentStatus): { state: string; paused: boole
 /** A component's or request's message field as text. */
 export function messageOf(body: Readonly<Record<string, unknown>>, fallback: string): string {
   return typeof body.message === 'string' ? body.message : fallback
-}
-
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null
 }
 
 export function createCommander(deps: CommanderDeps) {
@@ -182,7 +179,7 @@ export function createCommander(deps: CommanderDeps) {
           message,
         )
       }
-      const after = answer.body as unknown as ComponentStatus
+      const after = parseComponentStatus(target, answer.body)
       const changed = stateOf(before).paused !== stateOf(after).paused
       return finish(
         actor,
@@ -229,7 +226,7 @@ export function createCommander(deps: CommanderDeps) {
           return {
             target,
             before,
-            after: stateOf(answer.body as unknown as ComponentStatus),
+            after: stateOf(parseComponentStatus(target, answer.body)),
             ok: true,
             commandId: answer.commandId,
           }
@@ -288,8 +285,14 @@ export function createCommander(deps: CommanderDeps) {
     } catch (err) {
       return fail(actor, rec, err)
     }
-    const current = num(before.details.baseRatePerSec) ?? 0
-    const hardCap = num(before.details.capPerSec)
+    let simulator: StatusDetails<'simulator'>
+    try {
+      simulator = requireDetails('simulator', before)
+    } catch (err) {
+      return fail(actor, rec, err)
+    }
+    const current = simulator.baseRatePerSec
+    const hardCap = simulator.capPerSec
     const beforeRate = { ratePerSec: current }
     const check = checkRateChange({
       current,
@@ -323,8 +326,8 @@ export function createCommander(deps: CommanderDeps) {
           messageOf(answer.body, `answered ${answer.status}`),
         )
       }
-      const after = (answer?.body as unknown as ComponentStatus | undefined) ?? before
-      const afterRate = { ratePerSec: num(after.details.baseRatePerSec) ?? rate }
+      const after = answer ? parseComponentStatus('simulator', answer.body) : before
+      const afterRate = { ratePerSec: requireDetails('simulator', after).baseRatePerSec }
       return finish(
         actor,
         {
@@ -374,7 +377,7 @@ export function createCommander(deps: CommanderDeps) {
     }
     let hardCap: number | null
     try {
-      hardCap = num((await client.status('simulator')).details.capPerSec)
+      hardCap = requireDetails('simulator', await client.status('simulator')).capPerSec
     } catch (err) {
       return fail(actor, rec, err)
     }

@@ -12,6 +12,7 @@ import { COMMAND_ID_HEADER } from '../platform/component-admin.ts'
 import type { ComponentStatus } from '../platform/component-server.ts'
 import type { ComponentName, ComponentUrls } from '../platform/control-targets.ts'
 import { SretlError } from '../platform/errors.ts'
+import { parseComponentStatus } from '../platform/status-details.ts'
 
 export interface ComponentAnswer<T> {
   readonly status: number
@@ -91,7 +92,7 @@ export function createComponentClient(options: {
       if (status !== 200) {
         throw new SretlError('COMPONENT_UNREACHABLE', `the ${name}'s /status answered ${status}`)
       }
-      return parse(name, text) as unknown as ComponentStatus
+      return parseComponentStatus(name, parse(name, text))
     },
     async post(name, path, body) {
       let id = ''

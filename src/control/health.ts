@@ -5,6 +5,7 @@
  */
 import { landerFigures, type Point, type Reading } from './readings.ts'
 import { formatCount, formatRate, formatSeconds } from './format.ts'
+import { isDetailsComponent, parseDetails } from '../platform/status-details.ts'
 
 export type Level = 'ok' | 'warn' | 'critical'
 
@@ -32,10 +33,8 @@ function ago(ms: number): string {
   return formatSeconds(ms / 1000)
 }
 
-function reasonOf(details: Record<string, unknown>): string {
-  return typeof details.pauseReason === 'string' && details.pauseReason !== ''
-    ? ` (${details.pauseReason})`
-    : ''
+function reasonOf(details: { readonly pauseReason?: string | null | undefined }): string {
+  return details.pauseReason ? ` (${details.pauseReason})` : ''
 }
 
 export function summarize(
@@ -62,22 +61,28 @@ export function summarize(
     else if (s.state === 'STARTING') {
       add('warn', `The ${name} is starting${s.lastError ? `: ${s.lastError.message}` : ''}`)
     }
+    if (isDetailsComponent(name)) {
+      const parsed = parseDetails(name, s)
+      if (!parsed.ok) add('warn', `${parsed.problem} (a component of another version?)`)
+    }
   }
 
-  const simulator = readings.get('simulator')?.status
-  const gateway = readings.get('gateway')?.status
-  const simulatorPaused = simulator?.details.paused === true
-  const gatewayPaused = gateway?.details.paused === true
-  if (simulatorPaused && gatewayPaused)
+  const details = <N extends 'simulator' | 'gateway'>(name: N) => {
+    const status = readings.get(name)?.status
+    const parsed = status ? parseDetails(name, status) : undefined
+    return parsed?.ok ? parsed.details : undefined
+  }
+  const simulator = details('simulator')
+  const gateway = details('gateway')
+  if (simulator?.paused && gateway?.paused)
     add('warn', 'All intake is stopped: the simulator and the gateway are paused')
   else {
-    if (simulatorPaused) add('warn', `The simulator is paused${reasonOf(simulator.details)}`)
-    if (gatewayPaused) add('warn', `Intake is paused: the gateway answers 503${reasonOf(gateway.details)}`)
+    if (simulator?.paused) add('warn', `The simulator is paused${reasonOf(simulator)}`)
+    if (gateway?.paused) add('warn', `Intake is paused: the gateway answers 503${reasonOf(gateway)}`)
   }
-  if (gateway?.details.kafkaAvailable === false)
+  if (gateway?.kafkaAvailable === false)
     add('critical', 'The gateway cannot reach Kafka: tills are told to retry')
-  if (simulator?.details.kafkaStalled === true)
-    add('critical', 'Kafka is not acknowledging the simulator’s events')
+  if (simulator?.kafkaStalled === true) add('critical', 'Kafka is not acknowledging the simulator’s events')
 
   const landerReading = readings.get('lander')
   const lander = landerReading?.reachable ? landerFigures(landerReading.status) : undefined

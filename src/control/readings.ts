@@ -5,6 +5,7 @@
  * error counters, its /metrics; a counter that went down (the process restarted) starts afresh.
  */
 import type { ComponentStatus } from '../platform/component-server.ts'
+import { parseDetails } from '../platform/status-details.ts'
 
 export interface Point {
   /** ms since the epoch */
@@ -31,10 +32,6 @@ export interface Reading {
   readonly checkedAt: number
   readonly lastSeenAt: number | null
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
 /** Sum of a metric's samples in Prometheus text format, optionally only where `keep(labels)`. */
 export function sumMetric(
@@ -92,31 +89,25 @@ export interface LanderFigures {
   readonly failedPartitions: readonly { partition: number; message: string }[]
 }
 
-/** The lander's /status details (docs: the lander's architecture section), read defensively. */
+/** The lander's /status details read through its contract; undefined when they break it. */
 export function landerFigures(status: ComponentStatus | undefined): LanderFigures | undefined {
   if (!status) return undefined
-  const d = status.details
-  const totals = isRecord(d.totals) ? d.totals : {}
-  const latency =
-    isRecord(d.latencyMs) && isRecord(d.latencyMs.eventToCommit) ? d.latencyMs.eventToCommit : {}
-  const partitions = Array.isArray(d.partitions) ? d.partitions.filter(isRecord) : []
-  const lags = partitions.map((p) => num(p.lagMessages)).filter((v): v is number => v !== null)
-  const ages = partitions.map((p) => num(p.lagSeconds)).filter((v): v is number => v !== null)
+  const parsed = parseDetails('lander', status)
+  if (!parsed.ok) return undefined
+  const d = parsed.details
+  const lags = d.partitions.map((p) => p.lagMessages).filter((v): v is number => v !== null)
+  const ages = d.partitions.map((p) => p.lagSeconds).filter((v): v is number => v !== null)
   return {
-    rows: num(totals.rows),
-    deadLetters: num(totals.deadLetters),
+    rows: d.totals.rows,
+    deadLetters: d.totals.deadLetters,
     lagMessages: lags.length ? lags.reduce((a, b) => a + b, 0) : null,
     lagSeconds: ages.length ? Math.max(...ages) : null,
-    p50Ms: num(latency.p50),
-    p95Ms: num(latency.p95),
-    paused: d.paused === true || status.state === 'PAUSED',
-    failedPartitions: partitions
+    p50Ms: d.latencyMs.eventToCommit.p50,
+    p95Ms: d.latencyMs.eventToCommit.p95,
+    paused: d.paused || status.state === 'PAUSED',
+    failedPartitions: d.partitions
       .filter((p) => p.state === 'FAILED')
-      .map((p) => ({
-        partition: num(p.partition) ?? -1,
-        message:
-          isRecord(p.lastError) && typeof p.lastError.message === 'string' ? p.lastError.message : 'failing',
-      })),
+      .map((p) => ({ partition: p.partition, message: p.lastError?.message ?? 'failing' })),
   }
 }
 
@@ -161,14 +152,19 @@ export function toPoint(readings: ReadonlyMap<string, Reading>, rates: CounterRa
     const r = readings.get(name)
     return r?.reachable ? r.status : undefined
   }
-  const simulator = statusOf('simulator')
-  const gateway = statusOf('gateway')
+  const details = <N extends 'simulator' | 'gateway'>(name: N) => {
+    const status = statusOf(name)
+    const parsed = status ? parseDetails(name, status) : undefined
+    return parsed?.ok ? parsed.details : undefined
+  }
+  const simulator = details('simulator')
+  const gateway = details('gateway')
   const lander = landerFigures(statusOf('lander'))
   const instance = (name: string) => statusOf(name)?.instance ?? ''
-  const simulatorRate = simulator ? num(simulator.details.actualRatePerSec) : null
+  const simulatorRate = simulator ? simulator.actualRatePerSec : null
   const gatewayRate = rates.rate(
     'gateway.accepted',
-    gateway ? num(gateway.details.eventsAccepted) : null,
+    gateway ? gateway.eventsAccepted : null,
     t,
     instance('gateway'),
   )

@@ -13,6 +13,7 @@ import type { Ingest } from './ingest.ts'
 import { bodyFormat, readIntake, type Rejection } from './intake.ts'
 import type { GatewayMetrics } from './metrics.ts'
 import { httpStatus, type ErrorCode } from '../platform/errors.ts'
+import type { DetailsContract } from '../platform/status-details.ts'
 
 export interface GatewayReply {
   readonly status: number
@@ -77,7 +78,7 @@ export class Gateway {
     this.#deps.logger.info({ reason }, 'intake resumed')
   }
 
-  details(): Record<string, unknown> {
+  details(): DetailsContract<'gateway'> {
     const ingest = this.#deps.ingest
     return {
       paused: this.#paused,

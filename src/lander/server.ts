@@ -10,6 +10,7 @@ import type { MetricsRegistry } from '../platform/metrics.ts'
 import type { AggregatesStatus } from './aggregates/aggregates.ts'
 import type { Lander } from './lander.ts'
 import type { MaintenanceSchedule } from './maintenance.ts'
+import type { DetailsContract } from '../platform/status-details.ts'
 
 export interface LanderServerDeps {
   readonly lander: Lander
@@ -35,7 +36,7 @@ export function buildLanderServer(deps: LanderServerDeps): FastifyInstance {
           ...status.details,
           maintenance: maintenance.status(),
           aggregates: deps.aggregates ? deps.aggregates() : null,
-        },
+        } satisfies DetailsContract<'lander'>,
       }
     },
     readiness: () => {

@@ -1,44 +1,45 @@
 /**
- * Where every component listens, and which of them operator commands steer: the one place that
- * knows each component's address. A component is found at `<NAME>_URL`, else at
+ * Where every component listens, and which of them operator commands steer, derived from the
+ * component manifest (component-manifest.ts). A component is found at `<NAME>_URL`, else at
  * http://127.0.0.1:<NAME>_PORT — the same port variable the component itself listens on (its
- * schema object lives here, so both sides agree on the default). The control service, `sretl`
- * and the stack launcher read it; a component joins by adding one line to `componentPorts` and,
- * when its flow can be paused, one line to `controlTargets`.
+ * schema object lives in the manifest, so both sides agree on the default). The control service,
+ * `sretl` and the stack launcher read it.
  */
 import type { z } from 'zod'
-import { defineSection, portVar, urlVar, type AnySection } from './config.ts'
+import {
+  componentManifest,
+  componentNames,
+  type ComponentName,
+  type PauseTarget,
+} from './component-manifest.ts'
+import { defineSection, urlVar, type AnySection } from './config.ts'
+
+export { componentNames, type ComponentName } from './component-manifest.ts'
 
 /** Each component's HTTP port variable (its section declares it; everyone else parses it with it). */
-export const componentPorts = {
-  control: portVar('HTTP port of the control service: the web control panel and its API.', 8080),
-  gateway: portVar('HTTP port of the ingest gateway (POST /v1/sales, /status, /metrics).', 8081),
-  simulator: portVar('HTTP port of the simulator’s control API, /status and /metrics.', 8082),
-  lander: portVar('HTTP port of the lander (status, pause/resume, metrics).', 8083),
-} as const satisfies Record<string, z.ZodType>
+export const componentPorts = Object.fromEntries(
+  componentNames.map((name) => [name, componentManifest[name].port]),
+) as { readonly [N in ComponentName]: (typeof componentManifest)[N]['port'] }
 
-export type ComponentName = keyof typeof componentPorts
-export const componentNames = Object.keys(componentPorts) as ComponentName[]
+export type ControlTarget = PauseTarget
 
-export interface ControlTarget {
-  /** What pausing it stops, in plain words (CLI help, panel help texts). */
-  readonly pauses: string
-  /** Part of "intake": the emergency stop pauses it. */
-  readonly intake: boolean
-}
+type Pausable = {
+  [N in ComponentName]: (typeof componentManifest)[N]['pause'] extends PauseTarget ? N : never
+}[ComponentName]
 
 /** The components whose flow operators pause and resume, in the order the panel shows them. */
-export const controlTargets = {
-  simulator: { pauses: 'event production by the store simulator', intake: true },
-  gateway: { pauses: 'intake: POST /v1/sales answers 503 with Retry-After', intake: true },
-  lander: { pauses: 'landing: it stops fetching; events wait in Kafka and lag grows', intake: false },
-} as const satisfies Partial<Record<ComponentName, ControlTarget>>
+export const controlTargets = Object.fromEntries(
+  componentNames.flatMap((name) => {
+    const pause: PauseTarget | undefined = componentManifest[name].pause
+    return pause ? [[name, pause]] : []
+  }),
+) as Readonly<Record<Pausable, PauseTarget>>
 
-export type ControlTargetName = keyof typeof controlTargets
+export type ControlTargetName = Pausable
 export const controlTargetNames = Object.keys(controlTargets) as ControlTargetName[]
 
 export function isControlTarget(name: string): name is ControlTargetName {
-  return name in controlTargets
+  return Object.hasOwn(controlTargets, name)
 }
 
 const prefix = (name: ComponentName): string => name.toUpperCase()

@@ -155,6 +155,12 @@ export const errorCatalogue = {
     status: 404,
     summary: 'The component asked to pause or resume has no flow to pause.',
   },
+  STATUS_INVALID: {
+    retryable: false,
+    status: 502,
+    summary:
+      "A component's /status answer breaks its contract (src/platform/status-details.ts): another version?",
+  },
   COMPONENT_UNREACHABLE: {
     retryable: true,
     status: 502,

@@ -13,6 +13,7 @@ import type { Logger } from '../platform/logger.ts'
 import type { MetricsRegistry } from '../platform/metrics.ts'
 import type { Simulator } from './simulator.ts'
 import { httpStatus } from '../platform/errors.ts'
+import type { DetailsContract } from '../platform/status-details.ts'
 
 export interface SimulatorServerOptions {
   readonly simulator: Simulator
@@ -24,7 +25,10 @@ export interface SimulatorServerOptions {
 
 export function buildSimulatorServer(options: SimulatorServerOptions): FastifyInstance {
   const { simulator } = options
-  const status = () => ({ ...simulator.tracker.snapshot(), details: simulator.details() })
+  const status = () => ({
+    ...simulator.tracker.snapshot(),
+    details: simulator.details() satisfies DetailsContract<'simulator'>,
+  })
   const app = buildComponentServer({
     component: 'simulator',
     logger: options.logger,

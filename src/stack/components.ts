@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { Env } from '../platform/config.ts'
+import { startOrder } from '../platform/component-manifest.ts'
 import { componentPorts, type ComponentName } from '../platform/control-targets.ts'
 
 export interface ComponentLaunch {
@@ -26,10 +27,9 @@ export function componentLaunch(
 }
 
 /**
- * The components of the local stack, in start order: the lander first (so it is consuming when
- * events arrive), then the gateway and the simulator, then the control service. Their addresses
- * come from the one table of ports, src/platform/control-targets.ts (the stack may not import
- * component modules).
+ * The components of the local stack, in the manifest's start order (the lander first, so it is
+ * consuming when events arrive). Their addresses come from the manifest's port variables (the
+ * stack may not import component modules).
  */
 export function stackComponents(env: Env): ComponentLaunch[] {
   // where the processes it starts listen: their port variables (a <NAME>_URL may name a proxy)
@@ -41,15 +41,9 @@ export function stackComponents(env: Env): ComponentLaunch[] {
   const keysConfigured = [env.GATEWAY_API_KEYS, env.GATEWAY_API_KEYS_FILE, env.GATEWAY_ALLOW_DEV_KEY].some(
     (v) => v !== undefined && v.trim() !== '',
   )
-  return [
-    componentLaunch('lander', local('lander')),
-    // on a laptop with no keys configured, the well-known development key lets curl work at once
-    componentLaunch(
-      'gateway',
-      local('gateway'),
-      keysConfigured ? undefined : { GATEWAY_ALLOW_DEV_KEY: 'true' },
-    ),
-    componentLaunch('simulator', local('simulator')),
-    componentLaunch('control', local('control')),
-  ]
+  // on a laptop with no keys configured, the well-known development key lets curl work at once
+  const extraEnv: Partial<Record<ComponentName, Record<string, string>>> = keysConfigured
+    ? {}
+    : { gateway: { GATEWAY_ALLOW_DEV_KEY: 'true' } }
+  return startOrder.map((name) => componentLaunch(name, local(name), extraEnv[name]))
 }

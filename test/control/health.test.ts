@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import type { ComponentStatus } from '../../src/platform/component-server.ts'
 import { lagTrend, summarize } from '../../src/control/health.ts'
 import type { Point, Reading } from '../../src/control/readings.ts'
+import { detailsOf } from '../support/status-details.ts'
 
 const now = 1_000_000
 const status = (
@@ -15,7 +16,7 @@ const status = (
   state,
   since: '',
   heartbeatAt: '',
-  details,
+  details: detailsOf(component, details),
 })
 const reading = (s: ComponentStatus): Reading => ({
   name: s.component,
@@ -27,7 +28,9 @@ const reading = (s: ComponentStatus): Reading => ({
 const landerWith = (lagSeconds: number, lagMessages: number, paused = false) =>
   status('lander', paused ? 'PAUSED' : 'RUNNING', {
     paused,
-    partitions: [{ partition: 0, state: paused ? 'PAUSED' : 'RUNNING', lagMessages, lagSeconds }],
+    partitions: [
+      { partition: 0, state: paused ? 'PAUSED' : 'RUNNING', lastError: null, lagMessages, lagSeconds },
+    ],
     totals: { rows: 1, deadLetters: 0 },
   })
 const point = (t: number, lagSeconds: number | null, extra: Partial<Point> = {}): Point => ({
@@ -112,4 +115,21 @@ test('the most serious problem should come first: an unreachable or failing comp
     now,
   )
   assert.equal(both.headline, 'All intake is stopped: the simulator and the gateway are paused')
+})
+
+test('a component whose status breaks its contract should be named with the field, not shown as zeros', () => {
+  const h = summarize(
+    map(reading(status('simulator', 'RUNNING', { actualRatePerSec: 'fast' })), reading(landerWith(0.4, 3))),
+    [point(now, 0.4)],
+    settings,
+    now,
+  )
+  assert.ok(
+    h.items.some(
+      (i) =>
+        i.level === 'warn' &&
+        /simulator's status breaks its contract at details\.actualRatePerSec/.test(i.text),
+    ),
+    JSON.stringify(h.items),
+  )
 })

@@ -37,10 +37,11 @@ test('the lander’s figures should add lag over partitions and keep the oldest 
     heartbeatAt: '',
     details: {
       paused: false,
+      topic: 'sales.events.v1',
       totals: { rows: 10, deadLetters: 2 },
       latencyMs: { eventToCommit: { p50: 120, p95: 300, p99: 400 } },
       partitions: [
-        { partition: 0, state: 'RUNNING', lagMessages: 5, lagSeconds: 1.5 },
+        { partition: 0, state: 'RUNNING', lastError: null, lagMessages: 5, lagSeconds: 1.5 },
         { partition: 1, state: 'FAILED', lagMessages: 7, lagSeconds: 9, lastError: { message: 'db down' } },
       ],
     },
@@ -55,4 +56,16 @@ test('the lander’s figures should add lag over partitions and keep the oldest 
     paused: false,
     failedPartitions: [{ partition: 1, message: 'db down' }],
   })
+  assert.equal(
+    landerFigures({
+      component: 'lander',
+      instance: 'x',
+      state: 'RUNNING',
+      since: '',
+      heartbeatAt: '',
+      details: {},
+    }),
+    undefined,
+    'details that break the contract give no figures rather than zeros',
+  )
 })

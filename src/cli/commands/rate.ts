@@ -1,17 +1,9 @@
-import type { ComponentStatus } from '../../platform/component-server.ts'
 import { SretlError } from '../../platform/errors.ts'
 import { createComponentClient } from '../../control/component-client.ts'
 import { defineCommand } from '../command.ts'
 import { callControl, controlAccess, expectOk, giveCommand } from '../control-client.ts'
 import { formatCount } from '../ui.ts'
-
-interface SimulatorDetails {
-  targetRatePerSec: number
-  baseRatePerSec: number
-  actualRatePerSec: number
-  capPerSec: number
-  paused: boolean
-}
+import { parseComponentStatus, requireDetails } from '../../platform/status-details.ts'
 
 export const rateCommand = defineCommand({
   name: 'rate',
@@ -32,7 +24,7 @@ export const rateCommand = defineCommand({
   async run({ env, ui, values, positionals }) {
     const access = controlAccess(env)
     const raw = positionals[0]
-    let status: ComponentStatus
+    let status: { readonly state: string; readonly details: Readonly<Record<string, unknown>> }
     if (raw === undefined) {
       const answer = await callControl(access, 'GET', '/api/v1/overview')
       const simulator = answer
@@ -45,7 +37,7 @@ export const rateCommand = defineCommand({
           ).find((c) => c.name === 'simulator')
         : undefined
       status = simulator
-        ? ({ state: simulator.state, details: simulator.details } as unknown as ComponentStatus)
+        ? { state: simulator.state, details: simulator.details }
         : await createComponentClient({
             urls: access.urls,
             timeoutMs: 10_000,
@@ -69,13 +61,13 @@ export const rateCommand = defineCommand({
           `${String(answer.body.message)}; run \`sretl rate ${raw} --confirm\``,
         )
       }
-      status = expectOk(answer, ui).status as ComponentStatus
+      status = parseComponentStatus('simulator', expectOk(answer, ui).status)
     }
     if (values.json === true) {
       ui.line(JSON.stringify(status, null, 2))
       return
     }
-    const d = status.details as unknown as SimulatorDetails
+    const d = requireDetails('simulator', status)
     const prefix = raw === undefined ? 'simulator rate' : 'simulator rate set to'
     ui.line(
       `${prefix} ${formatCount(d.baseRatePerSec)} events/s (target now ${formatCount(d.targetRatePerSec)}, actual ${formatCount(Math.round(d.actualRatePerSec))}, cap ${formatCount(d.capPerSec)})${d.paused ? ' — paused; `sretl resume simulator` continues' : ''}`,

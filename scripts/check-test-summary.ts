@@ -6,7 +6,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import type { TestSummary } from '../test/support/summary-reporter.ts'
 
-const root = new URL('..', import.meta.url).pathname
+// arguments (both optional): the summary file, and the project whose test/ folder is expected
+const root = resolve(process.argv[3] ?? new URL('..', import.meta.url).pathname)
 const summaryPath = resolve(root, process.argv[2] ?? 'test-artifacts/test-summary.json')
 
 function walk(dir: string): string[] {

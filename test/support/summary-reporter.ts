@@ -4,7 +4,7 @@
  * (scripts/check-test-summary.ts) checks, so CI fails when a test was skipped or a test file never
  * ran a test, which node --test itself reports as a pass.
  */
-import { relative } from 'node:path'
+import { relative, resolve } from 'node:path'
 
 export interface FileSummary {
   passed: number
@@ -63,8 +63,8 @@ export default async function* summaryReporter(
       summary.notRun.push(`${file ?? '?'}: ${data.name ?? '?'}${typeof why === 'string' ? ` (${why})` : ''}`)
     } else if (event.type === 'test:fail') {
       counts.failed += 1
-    } else if (data.details?.type !== 'suite' && data.name !== data.file) {
-      // (a file that registers no test is reported as one passing test named by its path)
+    } else if (data.details?.type !== 'suite' && resolve(data.name ?? '') !== data.file) {
+      // (a file that registers no test is reported as one passing test named by its path as given)
       counts.passed += 1
     }
   }

@@ -115,6 +115,17 @@ test('aggregates should equal their oracle after late events, offline bursts, du
     (earlier.rows[0]?.n ?? 0) > 0 || metricValue(metrics, 'sretl_aggregates_late_corrections_total') > 0,
     'late events beyond the grace period were applied as corrections',
   )
+  // a correction is a change to a final window: never a flag on a window still open
+  const openCorrections = await pool.query<{ t: string; n: number }>(
+    ['sales_agg_minute', 'sales_hourly', 'store_rolling_1h', 'top_skus']
+      .map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${t} WHERE correction AND NOT final`)
+      .join(' UNION ALL '),
+  )
+  assert.deepEqual(
+    openCorrections.rows.filter((r) => r.n > 0),
+    [],
+    'correction only on final rows',
+  )
   // the 24-hour Berlin stores sold in both 02:00 local hours of the 25-hour day
   const repeated = await pool.query<{ n: number }>(
     `SELECT count(DISTINCT window_start)::int AS n FROM sales_hourly

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
+import { TABLES } from '../../src/lander/aggregates/tables.ts'
 import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
+import type { Pool } from '../../src/platform/postgres.ts'
 import { topicNames } from '../../src/platform/topics.ts'
-import { latestValues, seedReference, startAggregatingLander } from '../support/aggregates.ts'
+import {
+  latestValues,
+  seedReference,
+  startAggregatingLander,
+  waitAllPublished,
+} from '../support/aggregates.ts'
 import { makeSaleLine } from '../support/events.ts'
 import { pipelineEnv, waitFor } from '../support/harness.ts'
 import { landSales, metricValue } from '../support/lander.ts'
@@ -15,6 +22,33 @@ const STORE = 'S0002' // Europe/Paris, EUR
 const at = (iso: string, overrides: Partial<SaleLine> = {}): SaleLine =>
   makeSaleLine({ store_id: STORE, event_time: iso, currency: 'EUR', ...overrides })
 
+interface Flags {
+  final: boolean
+  correction: boolean
+  /** The row's value columns (not version, final, correction). */
+  value: string
+}
+
+/** Every row of the four aggregate tables, by "table|key". */
+async function flagsOfEveryRow(pool: Pool): Promise<Map<string, Flags>> {
+  const out = new Map<string, Flags>()
+  for (const t of Object.values(TABLES)) {
+    const values = t.columns.filter((c) => !['version', 'final', 'correction'].includes(c))
+    const rows = await pool.query<Flags & { k: string }>(
+      `SELECT concat_ws('|', ${t.key
+        .map(([c, type]) =>
+          type === 'timestamptz'
+            ? `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')`
+            : `${c}::text`,
+        )
+        .join(', ')}) AS k, final, correction,
+         json_build_array(${values.join(', ')})::text AS value FROM ${t.table}`,
+    )
+    for (const { k, ...flags } of rows.rows) out.set(`${t.table}|${k}`, flags)
+  }
+  return out
+}
+
 interface MinuteRow {
   final: boolean
   correction: boolean
@@ -22,7 +56,7 @@ interface MinuteRow {
   lines: string
 }
 
-test('aggregates should flag a window final only after its grace period, flag a later change as a correction, and keep every topic’s latest value equal to its row', async () => {
+test('aggregates should flag a window final only after its grace period, flag exactly the rows a later event changed after they became final as corrections, and keep every topic’s latest value equal to its row', async () => {
   const { env, kafka, pool } = await pipelineEnv(db, {
     LANDER_GROUP_ID: 'agg-topics',
     AGG_GRACE_PERIOD_MS: '60000',
@@ -56,7 +90,34 @@ test('aggregates should flag a window final only after its grace period, flag a 
     assert.equal(finalRow?.correction, false)
 
     // a late event for the final window: applied, flagged as a correction, counted
+    await waitAllPublished(lander, { intervalMs: 200 })
+    const before = await flagsOfEveryRow(pool)
+    assert.deepEqual(
+      [...before].filter(([, f]) => f.correction).map(([k]) => k),
+      [],
+      'no correction before a late event',
+    )
     await send([at('2026-10-20T12:00:20.000Z', { sku: 'SKU-00002' })])
+    await waitAllPublished(lander, { intervalMs: 200 })
+    const after = await flagsOfEveryRow(pool)
+    // exactly the rows that were final and whose value the late event changed are corrections,
+    // in every table (the minute, and the rolling hours that end after it); no open window is one
+    const changedAfterFinal = [...after]
+      .filter(([k, f]) => before.get(k)?.final === true && before.get(k)?.value !== f.value)
+      .map(([k]) => k)
+    assert.deepEqual(
+      [...after].filter(([, f]) => f.correction).map(([k]) => k),
+      changedAfterFinal,
+      'correction = changed after becoming final',
+    )
+    assert.ok(
+      [...after.keys()].every((k) => before.has(k) || after.get(k)?.final === false),
+      'no final row appeared for the late event',
+    )
+    assert.deepEqual(changedAfterFinal, [
+      `sales_agg_minute|${STORE}|EUR|2026-10-20T12:00Z`,
+      `store_rolling_1h|${STORE}|EUR|2026-10-20T12:01Z`,
+    ])
     const corrected = await minute('2026-10-20T12:00:00Z')
     assert.equal(corrected?.lines, '2', 'the late event is counted, never dropped')
     assert.equal(corrected?.final, true)

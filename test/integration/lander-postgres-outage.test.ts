@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { assertAggregatesMatchOracle } from '../support/aggregates.ts'
 import { spreadLine } from '../support/events.ts'
 import { pipelineEnv, waitFor } from '../support/harness.ts'
 import {
@@ -29,7 +30,7 @@ const event = (i: number): OutgoingEvent => saleEvent(spreadLine(i, 19, 'RC-outa
 // The shared PostgreSQL server cannot be restarted under other tests, so the outage is made
 // between the lander and the server: a TCP proxy resets every connection and refuses new ones,
 // which is what the lander sees when PostgreSQL restarts.
-test('lander should wait, reconnect and land every event exactly once across PostgreSQL outages (connections reset and refused by a proxy)', async () => {
+test('lander should wait, reconnect and land every event exactly once, its aggregates matching their oracle, across PostgreSQL outages (connections reset and refused by a proxy)', async () => {
   const through = new URL(db.url)
   through.port = String(proxy.port)
   const { env, kafka, pool } = await pipelineEnv(
@@ -76,6 +77,8 @@ test('lander should wait, reconnect and land every event exactly once across Pos
     const produced = await producer.stop()
     await waitCaughtUp(kafka, pool, 'outage-lander')
     await assertLandedOnce(pool, produced)
+    // no landing transaction half-applied its aggregate deltas when its connection was reset
+    await assertAggregatesMatchOracle(pool)
     const metrics = await lander.metrics()
     assert.ok(metricValue(metrics, 'sretl_lander_retries_total', { reason: 'pg_unavailable' }) > 0)
     assert.equal(metricValue(metrics, 'sretl_lander_dlq_total'), 0, 'an outage never dead-letters')

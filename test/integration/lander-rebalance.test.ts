@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { assertAggregatesMatchOracle } from '../support/aggregates.ts'
 import { spreadLine } from '../support/events.ts'
 import { pipelineEnv, waitFor } from '../support/harness.ts'
 import {
@@ -17,7 +18,7 @@ const db = useTestDatabase()
 
 const event = (i: number): OutgoingEvent => saleEvent(spreadLine(i, 31, 'RC-reb'))
 
-test('lander should land every event exactly once while a second lander joins the group and leaves it mid-stream', async () => {
+test('lander should land every event exactly once, its aggregates matching their oracle, while a second lander joins the group and leaves it mid-stream', async () => {
   const { env, kafka, pool } = await pipelineEnv(db, {
     LANDER_GROUP_ID: 'rebalance-lander',
     LANDER_SESSION_TIMEOUT_MS: '6000',
@@ -63,6 +64,8 @@ test('lander should land every event exactly once while a second lander joins th
   }
 
   await assertLandedOnce(pool, produced)
+  // the aggregates, maintained by two landers in turn, equal SQL over what landed
+  await assertAggregatesMatchOracle(pool)
   const status = await first.status()
   assert.equal(status.state, 'RUNNING')
   assert.ok(status.details.partitions.every((p) => p.lagMessages === 0 || p.lagMessages === null))

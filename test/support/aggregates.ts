@@ -2,12 +2,14 @@
  * Helpers for aggregate tests: a lander in this process with the aggregates plugged in, reading
  * the compacted topics' latest value per key, and the reference data.
  */
+import assert from 'node:assert/strict'
 import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'
 import { createAggregates, type Aggregates } from '../../src/lander/aggregates/aggregates.ts'
 import { aggregatesSection } from '../../src/lander/aggregates/config.ts'
 import { caughtUp } from '../../src/lander/aggregates/caught-up.ts'
 import type { CycleOutcome } from '../../src/lander/aggregates/cycle.ts'
 import { createAggregatesMetrics } from '../../src/lander/aggregates/metrics.ts'
+import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
 import type { KafkaConfig } from '../../src/platform/base-config.ts'
 import { loadConfig, type Env } from '../../src/platform/config.ts'
 import { createConsumer, createProducer } from '../../src/platform/kafka.ts'
@@ -150,4 +152,31 @@ export async function latestValues(
   } finally {
     await consumer.close(true)
   }
+}
+
+/**
+ * What `sretl verify` checks, once a running lander's publish cycles have reached every change (no
+ * key in flight): every aggregate table equals its oracle over sales_raw, and the per-minute
+ * aggregate has rows (so an empty pair of tables cannot pass).
+ */
+export async function assertAggregatesMatchOracle(pool: Pool, timeoutMs = 60_000): Promise<void> {
+  const results = await waitFor(
+    async () => {
+      const r = await verifyAggregates(pool, { limit: 10 })
+      return r.every((x) => x.inFlightCount === 0) ? r : undefined
+    },
+    { timeoutMs, intervalMs: 500, message: 'aggregate keys stayed in flight (publish cycles not done)' },
+  )
+  for (const r of results) {
+    assert.equal(
+      r.differenceCount,
+      0,
+      `${r.aggregate} differs from its oracle: ${JSON.stringify(r.differences)}`,
+    )
+    assert.equal(r.tableRows, r.oracleRows, `${r.aggregate}: as many rows as the oracle`)
+  }
+  assert.ok(
+    (results.find((r) => r.aggregate === 'sales_minute')?.tableRows ?? 0) > 0,
+    'sales_agg_minute has rows',
+  )
 }

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
+import { ConfigResourceTypes } from '@platformatic/kafka'
+import { createAdmin } from '../../src/platform/kafka.ts'
 import { ensureSalesRawPartitions, utcDay } from '../../src/platform/partitions.ts'
+import { topicNames } from '../../src/platform/topics.ts'
 import { seedReference, startAggregatingLander, waitAllPublished } from '../support/aggregates.ts'
 import { makeSaleLine } from '../support/events.ts'
-import { pipelineEnv, runCli } from '../support/harness.ts'
+import { configFor, createTopicsFor, pipelineEnv, runCli } from '../support/harness.ts'
 import { landSales } from '../support/lander.ts'
 import { useTestDatabase } from '../support/test-database.ts'
 
@@ -119,4 +122,28 @@ test('the audit log should refuse to be aged out under 30 days, even by its main
     owner.query("SELECT * FROM sretl_maintain_prune_aggregates('test', now() - interval '1 hour')"),
     /keep at least 2 days/,
   )
+})
+
+test('the dead-letter topic should keep records for DLQ_RETENTION_DAYS, applied again to an existing topic at start', async () => {
+  const { env, kafka } = await pipelineEnv(db)
+  const retentionMs = async (): Promise<string | undefined> => {
+    const admin = createAdmin(kafka, 'retention-test')
+    try {
+      const [described] = await admin.describeConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: topicNames(kafka).salesDlq,
+            configurationKeys: ['retention.ms'],
+          },
+        ],
+      })
+      return described?.configs.find((c) => c.name === 'retention.ms')?.value ?? undefined
+    } finally {
+      await admin.close()
+    }
+  }
+  assert.equal(await retentionMs(), String(30 * 86_400_000), 'the default: 30 days')
+  await createTopicsFor(configFor({ ...env, DLQ_RETENTION_DAYS: '7' }).kafka)
+  assert.equal(await retentionMs(), String(7 * 86_400_000))
 })

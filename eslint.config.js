@@ -108,6 +108,37 @@ export default tseslint.config(
       ],
     },
   })),
+  // the layers under the components: each imports only what is below it (DEVELOPERS.md "Layout")
+  ...[
+    [
+      'platform',
+      ['stack', 'cli', 'observability', 'aggregates', ...components],
+      'platform/ is the runtime every layer shares: it imports domain/ and itself only.',
+    ],
+    [
+      'observability',
+      ['stack', 'cli', 'aggregates', ...components],
+      'observability/ reads Prometheus and Grafana for the CLI: domain/ and platform/ only.',
+    ],
+    [
+      'aggregates',
+      ['stack', 'cli', 'observability', ...components],
+      'aggregates/ (verify, rebuild) builds on domain/ and platform/ only.',
+    ],
+    [
+      'stack',
+      ['cli', 'aggregates', ...components],
+      'stack/ starts processes; it may not import the CLI or components (they run as child processes).',
+    ],
+  ].map(([layer, forbidden, message]) => ({
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: forbidden.flatMap((f) => [`../${f}/*`, `../../${f}/*`]), message }] },
+      ],
+    },
+  })),
   {
     files: [
       'src/cli/main.ts',

@@ -2,7 +2,7 @@
  * `npm run bench:queries [-- --rows N --days D] [--keep] [--database NAME]`
  *
  * Fills sales_raw of a fresh database with N rows over the last D days (SQL generate_series: 50
- * stores, 2,000 SKUs), then for each key query (src/platform/sales-queries.ts) prints its plan
+ * stores, 2,000 SKUs), then for each key query (bench/sales-queries.ts) prints its plan
  * (EXPLAIN ANALYZE, BUFFERS) and its latency over 100 runs with varying parameters — the
  * material of docs/queries.md — the time the client waits (rows included) and PostgreSQL's own
  * execution time. Uses DATABASE_URL or the local server; drops the database after unless --keep,
@@ -15,7 +15,7 @@ import pg from 'pg'
 import { baseConfigSection } from '../src/platform/base-config.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { ensureSalesRawPartitions, utcDay } from '../src/platform/partitions.ts'
-import { salesQueries, type SalesQueryName } from '../src/platform/sales-queries.ts'
+import { salesQueries, type SalesQueryName } from './sales-queries.ts'
 import { prepareDatabase } from '../src/platform/schema.ts'
 import { ensurePostgres } from '../src/stack/postgres-server.ts'
 import { fillSalesRaw } from '../test/support/sales-data.ts'

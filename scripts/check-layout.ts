@@ -28,7 +28,11 @@ for (const base of ['src', 'test', 'scripts']) {
     // integration tests and the attacker suite (test/security/) run against real services
     const standalone = rel.startsWith('test/integration/') || rel.startsWith('test/security/')
     if (base === 'test' && file.endsWith('.test.ts') && !standalone) {
-      const source = rel.replace(/^test\//, 'src/').replace(/\.test\.ts$/, '.ts')
+      // test/scripts/ mirrors scripts/ (the tools of the repository), the rest mirrors src/
+      const source = rel
+        .replace(/^test\/scripts\//, 'scripts/')
+        .replace(/^test\/(?!scripts\/)/, 'src/')
+        .replace(/\.test\.ts$/, '.ts')
       try {
         statSync(join(root, source))
       } catch {

@@ -1,7 +1,7 @@
 // Builders for the provisioned Grafana dashboards (deploy/grafana/dashboards/*.json): stable
 // uids, datasources only through variables, panels laid out in rows, a description on each.
 // `npm run dashboards:write` writes the JSON; a test checks the files match these definitions.
-import { POSTGRES_PLUGIN, PROMETHEUS_PLUGIN } from '../../src/platform/grafana-dashboards.ts'
+import { POSTGRES_PLUGIN, PROMETHEUS_PLUGIN } from '../../src/observability/grafana-dashboards.ts'
 
 export const PROM = { type: PROMETHEUS_PLUGIN, uid: '${datasource}' } as const
 export const PG = { type: POSTGRES_PLUGIN, uid: '${pg}' } as const

@@ -7,7 +7,7 @@
  * fine now → WARN, expected after an outage, it burns down by itself; not fine now → FAIL.
  * Every other unexpected alert fails as before.
  */
-import type { ActiveAlert } from '../platform/prometheus-api.ts'
+import type { ActiveAlert } from '../observability/prometheus-api.ts'
 
 /** The runbook entry that explains burn alerts after an outage. */
 export const AFTER_OUTAGE_RUNBOOK = 'docs/runbook.md#after-an-outage-burn-rate-alerts'

@@ -4,8 +4,8 @@
  * started gets the time it needs, and nothing is asserted on timing.
  */
 import { createClient, type ConnectionSettings } from '../platform/postgres.ts'
-import { describeFailures, loadDashboards, proveDashboards } from '../platform/dashboard-proof.ts'
-import { activeTargets, alerts, queryValue } from '../platform/prometheus-api.ts'
+import { describeFailures, loadDashboards, proveDashboards } from '../observability/dashboard-proof.ts'
+import { activeTargets, alerts, queryValue } from '../observability/prometheus-api.ts'
 import { formatCount } from './ui.ts'
 import { readComponent, type ComponentAddress } from './component-status.ts'
 import { judgeAlerts, NOW_QUERIES, type NowReading } from './smoke-alerts.ts'

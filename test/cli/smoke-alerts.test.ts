@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { AFTER_OUTAGE_RUNBOOK, judgeAlerts, type NowReading } from '../../src/cli/smoke-alerts.ts'
-import type { ActiveAlert } from '../../src/platform/prometheus-api.ts'
+import type { ActiveAlert } from '../../src/observability/prometheus-api.ts'
 
 const alert = (name: string, labels: Record<string, string> = {}): ActiveAlert => ({
   name,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { verifyAggregates } from '../../src/platform/aggregate-verify.ts'
+import { verifyAggregates } from '../../src/aggregates/verify.ts'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
 import {
   latestValues,

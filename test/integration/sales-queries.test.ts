@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { ensureSalesRawPartitions, utcDay } from '../../src/platform/partitions.ts'
-import { salesQueries, type SalesQueryName } from '../../src/platform/sales-queries.ts'
+import { salesQueries, type SalesQueryName } from '../../bench/sales-queries.ts'
 import { createTestDatabase, type TestDatabase } from '../support/harness.ts'
 import { fillSalesRaw } from '../support/sales-data.ts'
 

@@ -1,5 +1,5 @@
 import { landerOwnSection } from '../../lander/config.ts'
-import { rebuildAggregates } from '../../platform/aggregate-rebuild.ts'
+import { rebuildAggregates } from '../../aggregates/rebuild.ts'
 import { baseConfigSection } from '../../platform/base-config.ts'
 import { combineSections, loadConfig } from '../../platform/config.ts'
 import { assertGroupIdle, createAdmin } from '../../platform/kafka.ts'

@@ -1,6 +1,6 @@
 import { baseConfigSection } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
-import { ORACLES, verifyAggregates, type VerifyResult } from '../../platform/aggregate-verify.ts'
+import { ORACLES, verifyAggregates, type VerifyResult } from '../../aggregates/verify.ts'
 import { SretlError } from '../../platform/errors.ts'
 import { createPool } from '../../platform/postgres.ts'
 import { defineCommand } from '../command.ts'

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { dashboards } from '../../scripts/dashboards/index.ts'
-import { lintDashboard, lintDashboardFiles } from '../../src/platform/dashboard-lint.ts'
-import { extractQueries, panelsOf, type Dashboard } from '../../src/platform/grafana-dashboards.ts'
+import { dashboards } from '../../../scripts/dashboards/index.ts'
+import { lintDashboard, lintDashboardFiles } from '../../../scripts/dashboards/lint.ts'
+import { extractQueries, panelsOf, type Dashboard } from '../../../src/observability/grafana-dashboards.ts'
 
-const DIR = new URL('../../deploy/grafana/dashboards/', import.meta.url)
+const DIR = new URL('../../../deploy/grafana/dashboards/', import.meta.url)
 const files = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .map((name) => ({ name, text: readFileSync(new URL(name, DIR), 'utf8') }))

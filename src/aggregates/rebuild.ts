@@ -9,8 +9,8 @@
  * no lander runs: a landing transaction in between would add its deltas to rows being replaced.
  */
 import { MEASURES } from '../domain/aggregates.ts'
-import { ORACLES, oracleSql } from './aggregate-verify.ts'
-import type { Pool } from './postgres.ts'
+import { ORACLES, oracleSql } from './verify.ts'
+import type { Pool } from '../platform/postgres.ts'
 
 export interface RebuildResult {
   readonly rows: Readonly<Record<string, number>>

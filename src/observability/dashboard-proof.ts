@@ -12,7 +12,7 @@ import {
   type ExtractOptions,
 } from './grafana-dashboards.ts'
 import { instantQuery } from './prometheus-api.ts'
-import type { Queryable } from './sql.ts'
+import type { Queryable } from '../platform/sql.ts'
 
 export const DASHBOARDS_DIR = fileURLToPath(new URL('../../deploy/grafana/dashboards/', import.meta.url))
 

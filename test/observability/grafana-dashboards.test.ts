@@ -6,7 +6,7 @@ import {
   panelsOf,
   substituteVariables,
   type Dashboard,
-} from '../../src/platform/grafana-dashboards.ts'
+} from '../../src/observability/grafana-dashboards.ts'
 
 const PROM = { type: 'prometheus', uid: '${datasource}' }
 const PG = { type: 'grafana-postgresql-datasource', uid: '${pg}' }

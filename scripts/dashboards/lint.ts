@@ -10,7 +10,7 @@ import {
   PROMETHEUS_PLUGIN,
   type Dashboard,
   type DashboardVariable,
-} from './grafana-dashboards.ts'
+} from '../../src/observability/grafana-dashboards.ts'
 
 export interface DashboardFile {
   readonly name: string

@@ -6,7 +6,7 @@
  * compared: they describe the row's history, not its value.
  */
 import { readFileSync } from 'node:fs'
-import type { Pool } from './postgres.ts'
+import type { Pool } from '../platform/postgres.ts'
 
 const MEASURES = ['lines', 'units', 'receipts', 'gross_minor', 'discount_minor', 'returns_minor', 'net_minor']
 

@@ -98,14 +98,45 @@ export function boundedUserName(user: string): string {
 }
 
 export function installAuth(app: FastifyInstance, access: RouteAccess, deps: AuthDeps): void {
-  const { sessions, limiter, metrics } = deps
+  const { metrics } = deps
   app.decorateRequest('caller', null)
 
   const secure = (request: FastifyRequest): boolean =>
     deps.secureCookie === 'always' || (deps.secureCookie === 'auto' && request.protocol === 'https')
 
-  // who is asking: sets request.caller, or answers 401/403/429 and returns the reply
-  const authenticate = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+  const authenticate = authenticator(deps)
+
+  for (const needed of ['viewer', 'operator', 'admin'] as const) {
+    access.define(needed, async (request, reply) => {
+      const refused = authenticate(request, reply)
+      if (refused) return refused
+      const caller = callerOf(request)
+      if (roleAllows(caller.role, needed)) return undefined
+      metrics.denied.inc({ reason: 'role' })
+      const command = request.routeOptions.config.command
+      if (command && deps.refuseRole) {
+        const params = (request.params ?? {}) as Record<string, string | undefined>
+        const target = command.target.startsWith(':')
+          ? (params[command.target.slice(1)] ?? '')
+          : command.target
+        const outcome = await deps.refuseRole(actorOf(request), { command: command.command, target }, needed)
+        if (outcome) return reply.code(outcome.status).send(outcome.body)
+      }
+      return sendError(
+        reply,
+        'ROLE_FORBIDDEN',
+        `${caller.user} is a ${caller.role}: this needs the ${needed} role`,
+      )
+    })
+  }
+
+  installSessionRoutes(app, deps, secure)
+}
+
+/** Who is asking: sets request.caller, or answers 401/403/429 and returns the reply. */
+function authenticator(deps: AuthDeps) {
+  const { sessions, limiter, metrics } = deps
+  return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
     const token = bearerOf(request)
     if (token !== undefined) {
       const principal = deps.directory.bearer(token)
@@ -149,31 +180,15 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
     request.caller = { user: session.user, role: session.role, via: 'session', session }
     return undefined
   }
+}
 
-  for (const needed of ['viewer', 'operator', 'admin'] as const) {
-    access.define(needed, async (request, reply) => {
-      const refused = authenticate(request, reply)
-      if (refused) return refused
-      const caller = callerOf(request)
-      if (roleAllows(caller.role, needed)) return undefined
-      metrics.denied.inc({ reason: 'role' })
-      const command = request.routeOptions.config.command
-      if (command && deps.refuseRole) {
-        const params = (request.params ?? {}) as Record<string, string | undefined>
-        const target = command.target.startsWith(':')
-          ? (params[command.target.slice(1)] ?? '')
-          : command.target
-        const outcome = await deps.refuseRole(actorOf(request), { command: command.command, target }, needed)
-        if (outcome) return reply.code(outcome.status).send(outcome.body)
-      }
-      return sendError(
-        reply,
-        'ROLE_FORBIDDEN',
-        `${caller.user} is a ${caller.role}: this needs the ${needed} role`,
-      )
-    })
-  }
-
+/** Sign-in (rate limited, audited), sign-out and the current session. */
+function installSessionRoutes(
+  app: FastifyInstance,
+  deps: AuthDeps,
+  secure: (request: FastifyRequest) => boolean,
+): void {
+  const { sessions, limiter, metrics } = deps
   app.post('/api/v1/login', { config: { access: 'public' } }, async (request, reply) => {
     const body = (request.body ?? {}) as { user?: unknown; password?: unknown }
     const user = typeof body.user === 'string' ? boundedUserName(body.user.trim()) : ''

@@ -48,23 +48,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
   const { settings, urls } = config.component
   const clock = Date.now
 
-  const location = await ensureUsersFile(config.paths.home, settings.usersFile)
-  let directory: UserDirectory
-  try {
-    directory = new UserDirectory(parseUsers(readFileSync(location.usersFile, 'utf8')))
-  } catch (err) {
-    throw new SretlError(
-      'CONFIG_INVALID',
-      `invalid configuration: CONTROL_USERS_FILE ${location.usersFile}: ${errorMessage(err)}`,
-    )
-  }
-  if (location.created) {
-    logger.warn(
-      { credentialsFile: location.credentialsFile },
-      'first start: created the admin user; its password and token are in the credentials file',
-    )
-  }
-  if (directory.size === 0) logger.warn({ usersFile: location.usersFile }, 'no users: nobody can sign in')
+  const { location, directory } = await loadUsers(context)
 
   // the audit pool may only append to audit_log (migration 0008); everything else is read
   const pool = (role: 'sretl_auditor' | 'sretl_reader') =>
@@ -110,59 +94,10 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
     clock: () => new Date(),
   })
 
-  // operators' rate and pauses survive restarts of the components (ADR 0070)
-  const restorer = new SettingsRestorer({
-    audit,
-    commander,
-    logger,
-    onRestored: (component) => void poller.refresh([component]),
-  })
-  const poller = new Poller({
-    client,
-    components: controlTargetNames,
-    intervalMs: settings.pollIntervalMs,
-    historyPoints: settings.historyPoints,
-    health: { lagWarnSeconds: settings.lag.warnSeconds, lagCriticalSeconds: settings.lag.criticalSeconds },
-    clock,
-    onReading: (r) => {
-      metrics.componentUp.set({ target: r.name }, r.reachable ? 1 : 0)
-      restorer.observe(r)
-      void directAudit.observe(r.name, r.status)
-    },
-  })
-  poller.start()
-  lifecycle.add('poller', async () => {
-    await poller.stop()
-    await restorer.settled()
-  })
+  const poller = startPolling(context, { client, commander, audit, metrics, directAudit, clock })
 
   const topics = topicNames(config.kafka)
-  const index = new DlqIndex({
-    maxRecords: settings.dlq.indexMaxRecords,
-    maxBytes: settings.dlq.indexMaxBytes,
-  })
-  const dlqReader = new DlqReader({ kafka: config.kafka, topic: topics.salesDlq, index, logger })
-  dlqReader.start()
-  lifecycle.add('dead-letter reader', () => dlqReader.stop())
-  const producer = createProducer(config.kafka, 'control')
-  lifecycle.add('kafka producer', () => producer.close(true))
-  const replayer = createReplayer({
-    index,
-    send: async (messages) => {
-      await sendWithTimeout(producer, messages, config.kafka.sendTimeoutMs)
-      metrics.replayed.inc(messages.length)
-    },
-    topic: topics.salesEvents,
-    dlqTopic: topics.salesDlq,
-    settings: {
-      ratePerSec: settings.dlq.replayRatePerSec,
-      maxPerRequest: settings.dlq.replayMaxPerRequest,
-      maxReplays: settings.dlq.maxReplays,
-    },
-    commander,
-    clock,
-    replayed,
-  })
+  const { index, dlqReader, replayer } = startDeadLetters(context, { commander, replayed, metrics, clock })
 
   const sessions = new SessionStore(settings.session, clock)
   const stack = createStackReader(config.paths.run, clock)
@@ -227,4 +162,117 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
   })
   logger.info({ usersFile: location.usersFile, users: directory.size }, 'control service ready')
   return { server, port: settings.port, host: settings.host }
+}
+
+/** The users file (made with a first admin on the first start), read into a directory. */
+async function loadUsers(
+  context: ComponentContext<ControlConfig>,
+): Promise<{ location: Awaited<ReturnType<typeof ensureUsersFile>>; directory: UserDirectory }> {
+  const { config, logger } = context
+  const location = await ensureUsersFile(config.paths.home, config.component.settings.usersFile)
+  let directory: UserDirectory
+  try {
+    directory = new UserDirectory(parseUsers(readFileSync(location.usersFile, 'utf8')))
+  } catch (err) {
+    throw new SretlError(
+      'CONFIG_INVALID',
+      `invalid configuration: CONTROL_USERS_FILE ${location.usersFile}: ${errorMessage(err)}`,
+    )
+  }
+  if (location.created) {
+    logger.warn(
+      { credentialsFile: location.credentialsFile },
+      'first start: created the admin user; its password and token are in the credentials file',
+    )
+  }
+  if (directory.size === 0) logger.warn({ usersFile: location.usersFile }, 'no users: nobody can sign in')
+  return { location, directory }
+}
+
+/** The dead-letter side: a bounded index fed by a reader of the DLQ topic, and the replayer. */
+function startDeadLetters(
+  context: ComponentContext<ControlConfig>,
+  deps: {
+    commander: ReturnType<typeof createCommander>
+    replayed: Set<string>
+    metrics: ReturnType<typeof createControlMetrics>
+    clock: () => number
+  },
+) {
+  const { config, logger, lifecycle } = context
+  const { settings } = config.component
+  const { commander, replayed, metrics, clock } = deps
+  const topics = topicNames(config.kafka)
+  const index = new DlqIndex({
+    maxRecords: settings.dlq.indexMaxRecords,
+    maxBytes: settings.dlq.indexMaxBytes,
+  })
+  const dlqReader = new DlqReader({ kafka: config.kafka, topic: topics.salesDlq, index, logger })
+  dlqReader.start()
+  lifecycle.add('dead-letter reader', () => dlqReader.stop())
+  const producer = createProducer(config.kafka, 'control')
+  lifecycle.add('kafka producer', () => producer.close(true))
+  const replayer = createReplayer({
+    index,
+    send: async (messages) => {
+      await sendWithTimeout(producer, messages, config.kafka.sendTimeoutMs)
+      metrics.replayed.inc(messages.length)
+    },
+    topic: topics.salesEvents,
+    dlqTopic: topics.salesDlq,
+    settings: {
+      ratePerSec: settings.dlq.replayRatePerSec,
+      maxPerRequest: settings.dlq.replayMaxPerRequest,
+      maxReplays: settings.dlq.maxReplays,
+    },
+    commander,
+    clock,
+    replayed,
+  })
+
+  return { index, dlqReader, replayer }
+}
+
+/** Reads every component's status on a timer, restores operators' settings after a restart. */
+function startPolling(
+  context: ComponentContext<ControlConfig>,
+  deps: {
+    client: ReturnType<typeof createComponentClient>
+    commander: ReturnType<typeof createCommander>
+    audit: ReturnType<typeof createAuditLog>
+    metrics: ReturnType<typeof createControlMetrics>
+    directAudit: DirectCommandAudit
+    clock: () => number
+  },
+): Poller {
+  const { config, logger, lifecycle } = context
+  const { settings } = config.component
+  const { client, commander, audit, metrics, directAudit, clock } = deps
+  // operators' rate and pauses survive restarts of the components (ADR 0070)
+  const restorer = new SettingsRestorer({
+    audit,
+    commander,
+    logger,
+    onRestored: (component) => void poller.refresh([component]),
+  })
+  const poller = new Poller({
+    client,
+    components: controlTargetNames,
+    intervalMs: settings.pollIntervalMs,
+    historyPoints: settings.historyPoints,
+    health: { lagWarnSeconds: settings.lag.warnSeconds, lagCriticalSeconds: settings.lag.criticalSeconds },
+    clock,
+    onReading: (r) => {
+      metrics.componentUp.set({ target: r.name }, r.reachable ? 1 : 0)
+      restorer.observe(r)
+      void directAudit.observe(r.name, r.status)
+    },
+  })
+  poller.start()
+  lifecycle.add('poller', async () => {
+    await poller.stop()
+    await restorer.settled()
+  })
+
+  return poller
 }

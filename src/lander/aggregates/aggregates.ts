@@ -55,7 +55,7 @@ const MAX_CACHED_STORES = 100_000
 
 export function createAggregates(deps: AggregatesDeps): Aggregates {
   const { logger, metrics, config, clock } = deps
-  const zones = new Map<string, string>()
+  const zones = createStoreZones()
   let watermark: number | undefined
   let horizon: number | undefined
   let lastCycleAt: number | undefined
@@ -70,37 +70,11 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
   let loop: Promise<void> | undefined
   let running: Promise<CycleOutcome> | undefined
 
-  const knowZones = async (client: PoolClient, rows: readonly NewRow[]): Promise<void> => {
-    const missing = [...new Set(rows.map((r) => r.event.store_id))].filter((s) => !zones.has(s))
-    if (missing.length === 0) return
-    const result = await client.query<{ store_id: string; time_zone: string }>(
-      'SELECT store_id, time_zone FROM stores WHERE store_id = ANY($1::text[])',
-      [missing],
-    )
-    if (zones.size + missing.length > MAX_CACHED_STORES) zones.clear()
-    const found = new Map(result.rows.map((r) => [r.store_id, r.time_zone]))
-    for (const store of missing) {
-      const zone = found.get(store)
-      // an unknown store (or zone) is aggregated in UTC hours; the oracle does the same
-      zones.set(store, zone !== undefined && isKnownTimeZone(zone) ? zone : 'UTC')
-    }
-  }
-
   const inTransaction = async (client: PoolClient, newRows: readonly NewRow[]): Promise<void> => {
     pendingCorrections = []
     if (newRows.length === 0) return
     const started = performance.now()
-    await knowZones(client, newRows)
-    const deltas = aggregateBatch(newRows, (store) => zones.get(store) ?? 'UTC')
-    pendingCorrections = await writeDeltas(client, deltas, { graceMs: config.graceMs, watermark })
-    const byPartition = new Map<number, number>()
-    for (const row of newRows) {
-      const max = admissibleMaxEventTime([row], config.maxFutureMs)
-      if (max === undefined) continue
-      const p = row.source.partition
-      byPartition.set(p, Math.max(byPartition.get(p) ?? max, max))
-    }
-    await raisePartitionWatermarks(client, deps.sourceTopic, byPartition)
+    pendingCorrections = await landBatchDeltas(client, newRows, { ...deps, zones, watermark })
     metrics.transactionSeconds.observe((performance.now() - started) / 1000)
   }
 
@@ -130,24 +104,8 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
     if (!outcome.ran) return
     horizon = outcome.horizon
     lastCycleAt = clock()
-    for (const name of AGGREGATES) {
-      const p = outcome.published[name] ?? 0
-      if (p > 0) metrics.published.inc({ aggregate: name }, p)
-      const f = outcome.finalized[name] ?? 0
-      if (f > 0) metrics.finalized.inc({ aggregate: name }, f)
-    }
-    for (const c of outcome.corrections) {
-      metrics.corrections.inc({
-        aggregate: c.aggregate,
-        lateness: latenessBucket(Math.max(0, c.lateMs - config.graceMs)),
-      })
-    }
-    for (const f of outcome.freshness) metrics.freshness.observe({ aggregate: f.aggregate }, f.seconds)
-    if (outcome.unpublished) {
-      unpublished = outcome.unpublished
-      for (const name of AGGREGATES) metrics.unpublished.set({ aggregate: name }, outcome.unpublished[name])
-      metrics.pendingSkuDeltas.set(outcome.unpublished.sku_sales_deltas)
-    }
+    countCycle(metrics, config.graceMs, outcome)
+    if (outcome.unpublished) unpublished = outcome.unpublished
   }
 
   const cycleNow = async (): Promise<CycleOutcome> => {
@@ -227,4 +185,74 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
       lastError,
     }),
   }
+}
+
+/** The time zone of each store this process has seen, read from `stores` once; bounded. */
+function createStoreZones() {
+  const zones = new Map<string, string>()
+  return {
+    async load(client: PoolClient, rows: readonly NewRow[]): Promise<void> {
+      const missing = [...new Set(rows.map((r) => r.event.store_id))].filter((s) => !zones.has(s))
+      if (missing.length === 0) return
+      const result = await client.query<{ store_id: string; time_zone: string }>(
+        'SELECT store_id, time_zone FROM stores WHERE store_id = ANY($1::text[])',
+        [missing],
+      )
+      if (zones.size + missing.length > MAX_CACHED_STORES) zones.clear()
+      const found = new Map(result.rows.map((r) => [r.store_id, r.time_zone]))
+      for (const store of missing) {
+        const zone = found.get(store)
+        // an unknown store (or zone) is aggregated in UTC hours; the oracle does the same
+        zones.set(store, zone !== undefined && isKnownTimeZone(zone) ? zone : 'UTC')
+      }
+    },
+    zoneOf: (store: string): string => zones.get(store) ?? 'UTC',
+  }
+}
+
+/** A cycle that ran, in the metrics: rows published and finalized, corrections, freshness, backlog. */
+function countCycle(metrics: AggregatesMetrics, graceMs: number, outcome: CycleOutcome): void {
+  for (const name of AGGREGATES) {
+    const p = outcome.published[name] ?? 0
+    if (p > 0) metrics.published.inc({ aggregate: name }, p)
+    const f = outcome.finalized[name] ?? 0
+    if (f > 0) metrics.finalized.inc({ aggregate: name }, f)
+  }
+  for (const c of outcome.corrections) {
+    metrics.corrections.inc({
+      aggregate: c.aggregate,
+      lateness: latenessBucket(Math.max(0, c.lateMs - graceMs)),
+    })
+  }
+  for (const f of outcome.freshness) metrics.freshness.observe({ aggregate: f.aggregate }, f.seconds)
+  if (outcome.unpublished) {
+    for (const name of AGGREGATES) metrics.unpublished.set({ aggregate: name }, outcome.unpublished[name])
+    metrics.pendingSkuDeltas.set(outcome.unpublished.sku_sales_deltas)
+  }
+}
+
+/** In the landing transaction: the batch's deltas into the tables, and each partition's watermark. */
+async function landBatchDeltas(
+  client: PoolClient,
+  newRows: readonly NewRow[],
+  ctx: Pick<AggregatesDeps, 'config' | 'sourceTopic'> & {
+    zones: ReturnType<typeof createStoreZones>
+    watermark: number | undefined
+  },
+): Promise<Correction[]> {
+  await ctx.zones.load(client, newRows)
+  const deltas = aggregateBatch(newRows, ctx.zones.zoneOf)
+  const corrections = await writeDeltas(client, deltas, {
+    graceMs: ctx.config.graceMs,
+    watermark: ctx.watermark,
+  })
+  const byPartition = new Map<number, number>()
+  for (const row of newRows) {
+    const max = admissibleMaxEventTime([row], ctx.config.maxFutureMs)
+    if (max === undefined) continue
+    const p = row.source.partition
+    byPartition.set(p, Math.max(byPartition.get(p) ?? max, max))
+  }
+  await raisePartitionWatermarks(client, ctx.sourceTopic, byPartition)
+  return corrections
 }

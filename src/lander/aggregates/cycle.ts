@@ -150,31 +150,9 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
 
   lap('read')
   // 4. store_rolling_1h
-  let horizon = num(inputs.horizon) ?? num(inputs.first_minute)
-  if (watermark !== undefined && horizon !== undefined) {
-    const target = Math.floor(watermark / MINUTE_MS) * MINUTE_MS
-    // boundaries before the next minute with data have no row: skip them
-    const nextMinute = num(inputs.next_minute)
-    if (inputs.horizon !== null && target > horizon) {
-      if (nextMinute === undefined) horizon = target
-      else if (nextMinute > horizon) horizon = Math.min(nextMinute, target)
-    }
-    const next = Math.max(horizon, Math.min(target, horizon + config.rollingMaxAdvanceMinutes * MINUTE_MS))
-    if (next < target) more = true
-    const changed = minutes.filter((m) => Number(m.window_start) < next)
-    if (next > horizon || changed.length > 0) {
-      const ends = await refreshRolling(client, {
-        changed,
-        previousHorizon: horizon,
-        horizon: next,
-        graceMs: config.graceMs,
-        watermark,
-      })
-      for (const end of ends) corrections.push({ aggregate: 'store_rolling_1h', lateMs: watermark - end })
-    }
-    if (next !== num(inputs.horizon)) await client.query(SET_STATE, ['rolling_horizon', next])
-    horizon = next
-  }
+  const rolling = await advanceRolling(client, config, { inputs, watermark, minutes, corrections })
+  const horizon = rolling.horizon
+  if (rolling.more) more = true
 
   lap('rolling')
   // 5. fold the landed SKU deltas into the sums; re-rank top_skus of the hours they changed
@@ -201,15 +179,86 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
 
   lap('top_skus')
   // 6. publish
-  const rolling = (await client.query<AggregateRow>(pendingSql(TABLES.store_rolling_1h), [limit])).rows
+  const rollingRows = (await client.query<AggregateRow>(pendingSql(TABLES.store_rolling_1h), [limit])).rows
   const tops = (await client.query<AggregateRow>(pendingSql(TABLES.top_skus), [limit])).rows
-  if (rolling.length >= limit || tops.length >= limit) more = true
+  if (rollingRows.length >= limit || tops.length >= limit) more = true
   const toPublish: [AggregateName, AggregateRow[]][] = [
     ['sales_minute', minutes],
     ['sales_hourly', hours],
-    ['store_rolling_1h', rolling],
+    ['store_rolling_1h', rollingRows],
     ['top_skus', tops],
   ]
+  const { published, freshness } = await publish(deps, client, toPublish)
+  lap('publish')
+  const unpublished = (
+    await client.query<Record<AggregateName | 'sku_sales_deltas', number>>(UNPUBLISHED_SQL)
+  ).rows[0]
+  return {
+    ran: true,
+    watermark,
+    horizon,
+    published,
+    finalized,
+    corrections,
+    freshness,
+    ...(unpublished ? { unpublished } : {}),
+    more,
+    timingsMs: timings,
+  }
+}
+
+/** Step 4: store_rolling_1h up to the watermark's minute, at most rollingMaxAdvanceMinutes a cycle. */
+async function advanceRolling(
+  client: PoolClient,
+  config: CycleDeps['config'],
+  step: {
+    inputs: { horizon: string | null; first_minute: string | null; next_minute: string | null }
+    watermark: number | undefined
+    minutes: readonly AggregateRow[]
+    corrections: { aggregate: AggregateName; lateMs: number }[]
+  },
+): Promise<{ horizon: number | undefined; more: boolean }> {
+  const { inputs, watermark, minutes, corrections } = step
+  let more = false
+  let horizon = num(inputs.horizon) ?? num(inputs.first_minute)
+  if (watermark !== undefined && horizon !== undefined) {
+    const target = Math.floor(watermark / MINUTE_MS) * MINUTE_MS
+    // boundaries before the next minute with data have no row: skip them
+    const nextMinute = num(inputs.next_minute)
+    if (inputs.horizon !== null && target > horizon) {
+      if (nextMinute === undefined) horizon = target
+      else if (nextMinute > horizon) horizon = Math.min(nextMinute, target)
+    }
+    const next = Math.max(horizon, Math.min(target, horizon + config.rollingMaxAdvanceMinutes * MINUTE_MS))
+    if (next < target) more = true
+    const changed = minutes.filter((m) => Number(m.window_start) < next)
+    if (next > horizon || changed.length > 0) {
+      const ends = await refreshRolling(client, {
+        changed,
+        previousHorizon: horizon,
+        horizon: next,
+        graceMs: config.graceMs,
+        watermark,
+      })
+      for (const end of ends) corrections.push({ aggregate: 'store_rolling_1h', lateMs: watermark - end })
+    }
+    if (next !== num(inputs.horizon)) await client.query(SET_STATE, ['rolling_horizon', next])
+    horizon = next
+  }
+
+  return { horizon, more }
+}
+
+/** Step 6: every changed row to its topic, then marked published at the acknowledgement's time. */
+async function publish(
+  deps: CycleDeps,
+  client: PoolClient,
+  toPublish: readonly [AggregateName, AggregateRow[]][],
+): Promise<{
+  published: Partial<Record<AggregateName, number>>
+  freshness: { aggregate: AggregateName; seconds: number; windowEnd: number }[]
+}> {
+  const { config } = deps
   const messages: BytesMessage[] = []
   for (const [name, rows] of toPublish) {
     const t = TABLES[name]
@@ -245,20 +294,5 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
       }
     }
   }
-  lap('publish')
-  const unpublished = (
-    await client.query<Record<AggregateName | 'sku_sales_deltas', number>>(UNPUBLISHED_SQL)
-  ).rows[0]
-  return {
-    ran: true,
-    watermark,
-    horizon,
-    published,
-    finalized,
-    corrections,
-    freshness,
-    ...(unpublished ? { unpublished } : {}),
-    more,
-    timingsMs: timings,
-  }
+  return { published, freshness }
 }

@@ -116,6 +116,7 @@ export default tseslint.config(
       'test/**/*.ts',
       'scripts/**/*.ts',
       'bench/**/*.ts',
+      'chaos/**/*.ts',
       'src/stack/**/*.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },

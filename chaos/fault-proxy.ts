@@ -14,13 +14,16 @@ export interface FaultProxy {
   restore(): Promise<void>
   /** Delay, in ms, added to every chunk in both directions (0: none). */
   setLatency(ms: number): void
-  /** Drops the reply of the next COMMIT (and resets that connection once the server has it). */
+  /** Drops the reply of the next landing COMMIT (and resets that connection once the server has it). */
   dropNextCommitReply(): void
   close(): Promise<void>
 }
 
 // a simple-protocol Query message: 'Q', int32 length, then the SQL text and a NUL
 const COMMIT_QUERY = Buffer.from('COMMIT\0')
+// the landing transaction stores its offsets just before its COMMIT; other transactions on the
+// lander's connections (publishing aggregates, maintenance) do not, so their COMMITs pass
+const OFFSETS_WRITE = Buffer.from('INSERT INTO consumer_offsets')
 
 function isCommit(chunk: Buffer): boolean {
   const at = chunk.indexOf(COMMIT_QUERY)
@@ -41,6 +44,7 @@ export async function startFaultProxy(targetHost: string, targetPort: number): P
     open.add(client)
     open.add(upstream)
     let swallowing = false
+    let landing = false
     const drop = (): void => {
       client.destroy()
       upstream.destroy()
@@ -50,7 +54,9 @@ export async function startFaultProxy(targetHost: string, targetPort: number): P
     client.on('error', drop).on('close', drop)
     upstream.on('error', drop).on('close', drop)
     client.on('data', (chunk: Buffer) => {
-      if (armed && isCommit(chunk)) {
+      if (chunk.includes(OFFSETS_WRITE)) landing = true
+      const commit = isCommit(chunk)
+      if (armed && landing && commit) {
         armed = false
         swallowing = true
         dropped += 1
@@ -63,6 +69,7 @@ export async function startFaultProxy(targetHost: string, targetPort: number): P
         }, 300)
         return
       }
+      if (commit) landing = false
       later(() => upstream.writable && upstream.write(chunk))
     })
     upstream.on('data', (chunk: Buffer) => {

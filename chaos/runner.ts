@@ -120,7 +120,6 @@ export async function runScenario(
   let gateway: RunningComponent | undefined
   const gatewayPort = await findFreePort()
   if (scenario.gateway) gateway = await startComponent('gateway', env, gatewayPort)
-  let gatewayUp = scenario.gateway === true
   let finished = false
   const load = startLoad({
     kafka,
@@ -128,7 +127,8 @@ export async function runScenario(
     finished: () => finished,
     rate: size.rate,
     seed: `chaos-${scenario.id}-${Date.now()}`,
-    gatewayUrl: () => (gatewayUp ? `http://127.0.0.1:${gatewayPort}` : undefined),
+    // while the gateway is down its share waits and is sent again, as a till would
+    gatewayUrl: () => (scenario.gateway ? `http://127.0.0.1:${gatewayPort}` : undefined),
     gatewayEvery: 4,
   })
   let maxLag = 0
@@ -164,13 +164,11 @@ export async function runScenario(
       return gateway
     },
     async restartGateway(signal, downMs) {
-      gatewayUp = false
       const at = Date.now()
       gateway?.cli.child.kill(signal)
       await gateway?.cli.exited
       await sleep(downMs)
       gateway = await startComponent('gateway', env, gatewayPort)
-      gatewayUp = true
       recoveries.push(Promise.resolve(Date.now() - at))
     },
     async fault() {

@@ -35,10 +35,11 @@ export const ambiguousCommit: Scenario = {
       await waitUntil(() => ctx.proxy.commitsDropped > before)
       await ctx.fault()
     }
-    // the retried batches find their ids in the ledger: proof the lost COMMITs had committed
-    const duplicates = metricValue(await ctx.lander.metrics(), 'sretl_lander_duplicates_total')
+    const metrics = await ctx.lander.metrics()
+    const retries = metricValue(metrics, 'sretl_lander_retries_total')
+    const duplicates = metricValue(metrics, 'sretl_lander_duplicates_total')
     ctx.note(
-      `${ctx.proxy.commitsDropped} COMMIT replies dropped; the retries found ${duplicates} rows already landed`,
+      `${ctx.proxy.commitsDropped} landing COMMIT replies dropped; the lander retried ${retries} times and counted ${duplicates} duplicates`,
     )
   },
 }
@@ -90,8 +91,9 @@ export const readOnlyPostgres: Scenario = {
 }
 
 async function setReadOnly(ctx: ChaosContext, on: boolean): Promise<void> {
+  // from another database: a session on this one would itself be read-only and could not undo it
   await adminQuery(
-    ctx.db.url,
+    process.env.SRETL_TEST_ADMIN_URL ?? ctx.db.url,
     on
       ? `ALTER DATABASE ${ctx.db.name} SET default_transaction_read_only = on`
       : `ALTER DATABASE ${ctx.db.name} RESET default_transaction_read_only`,

@@ -147,6 +147,7 @@ export default tseslint.config(
       'test/**/*.ts',
       'scripts/**/*.ts',
       'bench/**/*.ts',
+      'chaos/**/*.ts',
       'src/stack/**/*.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },

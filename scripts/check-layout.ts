@@ -15,7 +15,7 @@ function walk(dir: string): string[] {
 }
 
 const kebab = /^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+)*$/
-for (const base of ['src', 'test', 'scripts']) {
+for (const base of ['src', 'test', 'scripts', 'chaos']) {
   for (const file of walk(join(root, base))) {
     const rel = relative(root, file)
     const name = rel.split('/').at(-1) ?? ''

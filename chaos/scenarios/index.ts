@@ -1,0 +1,34 @@
+/** Every chaos scenario in order; C3 (losing a broker of three) comes with the three-broker cluster. */
+import type { Scenario } from '../runner.ts'
+import { gatewayKill } from './gateway-kill.ts'
+import { landerKills } from './lander-kills.ts'
+import { ambiguousCommit, postgresRestart, readOnlyPostgres, slowPostgres } from './postgres-faults.ts'
+import { duplicates, poisonMix, zombieLander } from './stream-faults.ts'
+
+export interface ScenarioSlot {
+  readonly id: string
+  /** Undefined: not built yet, and why. */
+  readonly scenario?: Scenario
+  readonly missing?: string
+}
+
+export const SCENARIOS: readonly ScenarioSlot[] = [
+  { id: 'C1', scenario: landerKills },
+  { id: 'C2', scenario: gatewayKill },
+  {
+    id: 'C3',
+    missing: 'kill one broker of three, restart it, then kill the controller: needs `sretl up --brokers 3`',
+  },
+  { id: 'C4', scenario: postgresRestart },
+  { id: 'C5', scenario: ambiguousCommit },
+  { id: 'C6', scenario: slowPostgres },
+  { id: 'C7', scenario: poisonMix },
+  {
+    id: 'C8',
+    missing:
+      'replay from earliest under load: covered without load by test/integration/lander-replay.test.ts',
+  },
+  { id: 'C9', scenario: duplicates },
+  { id: 'C10', scenario: zombieLander },
+  { id: 'C11', scenario: readOnlyPostgres },
+]

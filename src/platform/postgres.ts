@@ -222,6 +222,9 @@ export function classifyPgError(err: unknown): PgErrorKind {
   const cls = state.slice(0, 2)
   if (['08', '40', '53', '57', '58'].includes(cls)) return 'retryable'
   if (state === '55P03') return 'retryable' // lock_not_available
+  // read_only_sql_transaction: a database made read-only (disk full, a standby after failover)
+  // becomes writable again without the lander doing anything; retrying is right, stopping is not
+  if (state === '25006') return 'retryable'
   if (['22', '23'].includes(cls)) return 'row'
   return 'fatal'
 }

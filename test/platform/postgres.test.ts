@@ -8,7 +8,7 @@ import { classifyPgError, connectionConfig, describePgError, sqlState } from '..
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code })
 
 test('PostgreSQL errors should be classified into retry, bad row and fatal', () => {
-  for (const code of ['08006', '40001', '40P01', '53300', '57P01', '57P03', '55P03']) {
+  for (const code of ['08006', '40001', '40P01', '53300', '57P01', '57P03', '55P03', '25006']) {
     assert.equal(classifyPgError(pgError(code)), 'retryable', code)
   }
   for (const code of ['22003', '22P02', '23505', '23514', '23502'])

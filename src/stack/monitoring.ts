@@ -63,9 +63,36 @@ interface PartSpec {
   readonly port: number
   readonly portVariable: string
   readonly commandVariable: string
+  /** Writes its configuration and says how to run it; called only when it was found. */
+  readonly prepare: (context: PrepareContext) => Launch
 }
 
-/** The three parts, where their executables may be and which Debian package has them. */
+interface PrepareContext {
+  readonly options: MonitoringOptions
+  /** Its directory under $SRETL_HOME. */
+  readonly dir: string
+  /** The parts found installed (those that run, unless one fails and stops everything). */
+  readonly found: ReadonlySet<MonitoringPart>
+}
+
+interface Launch {
+  readonly args: string[]
+  readonly env?: NodeJS.ProcessEnv
+  readonly readyUrl: string
+  /** Where it answers (a URL). */
+  readonly address: string
+  readonly detail: string
+  /** How its progress line names it, when not by its address. */
+  readonly shownAs?: string
+  readonly accept?: (status: number, body: string) => boolean
+  /** What follows `(pid N)` in its progress line once it is ready. */
+  readonly note?: () => Promise<string | undefined>
+}
+
+/**
+ * The three parts in start order (Prometheus last: its configuration names the others), where
+ * their executables may be, which Debian package has them and how each is launched.
+ */
 function partSpecs(config: MonitoringConfig): PartSpec[] {
   return [
     {
@@ -79,6 +106,23 @@ function partSpecs(config: MonitoringConfig): PartSpec[] {
       port: config.postgresExporter.port,
       portVariable: 'POSTGRES_EXPORTER_PORT',
       commandVariable: 'POSTGRES_EXPORTER_CMD',
+      prepare: ({ options, dir }) => {
+        const port = config.postgresExporter.port
+        mkdirSync(dir, { recursive: true })
+        const queries = join(dir, 'queries.yaml')
+        copyFileSync(EXPORTER_QUERIES_FILE, queries)
+        const url = config.postgresExporter.databaseUrl ?? options.databaseUrl
+        return {
+          args: [`--web.listen-address=127.0.0.1:${port}`, `--extend.query-path=${queries}`],
+          env: { ...process.env, DATA_SOURCE_NAME: exporterDataSource(url) },
+          readyUrl: `http://127.0.0.1:${port}/metrics`,
+          address: `http://127.0.0.1:${port}/metrics`,
+          detail: `connects with ${redact(url)}`,
+          shownAs: `127.0.0.1:${port}`,
+          accept: (status, body) => status === 200 && /^pg_up /m.test(body),
+          note: () => monitorRoleNote(url),
+        }
+      },
     },
     {
       name: 'alertmanager',
@@ -88,6 +132,25 @@ function partSpecs(config: MonitoringConfig): PartSpec[] {
       port: config.alertmanager.port,
       portVariable: 'ALERTMANAGER_PORT',
       commandVariable: 'ALERTMANAGER_CMD',
+      prepare: ({ dir }) => {
+        const port = config.alertmanager.port
+        mkdirSync(join(dir, 'data'), { recursive: true })
+        const configFile = join(dir, 'alertmanager.yml')
+        copyFileSync(ALERTMANAGER_CONFIG_FILE, configFile)
+        const url = `http://127.0.0.1:${port}`
+        return {
+          args: [
+            `--config.file=${configFile}`,
+            `--storage.path=${join(dir, 'data')}`,
+            `--web.listen-address=127.0.0.1:${port}`,
+            // one instance: no gossip port (it would take 9094)
+            '--cluster.listen-address=',
+          ],
+          readyUrl: `${url}/-/ready`,
+          address: url,
+          detail: `config ${configFile}`,
+        }
+      },
     },
     {
       name: 'prometheus',
@@ -97,6 +160,35 @@ function partSpecs(config: MonitoringConfig): PartSpec[] {
       port: config.prometheus.port,
       portVariable: 'PROMETHEUS_PORT',
       commandVariable: 'PROMETHEUS_CMD',
+      prepare: ({ options, dir, found }) => {
+        const p = config.prometheus
+        mkdirSync(join(dir, 'data'), { recursive: true })
+        const configFile = join(dir, 'prometheus.yml')
+        writeFileSync(
+          configFile,
+          prometheusConfig({
+            scrapeInterval: p.scrapeInterval,
+            prometheusPort: p.port,
+            ...(found.has('alertmanager') ? { alertmanagerPort: config.alertmanager.port } : {}),
+            ...(found.has('postgres-exporter') ? { postgresExporterPort: config.postgresExporter.port } : {}),
+            components: options.components,
+            rulesGlob: RULES_GLOB,
+          }),
+        )
+        const url = `http://127.0.0.1:${p.port}`
+        return {
+          args: [
+            `--config.file=${configFile}`,
+            `--storage.tsdb.path=${join(dir, 'data')}`,
+            `--storage.tsdb.retention.time=${p.retention}`,
+            `--storage.tsdb.retention.size=${p.retentionSize}`,
+            `--web.listen-address=127.0.0.1:${p.port}`,
+          ],
+          readyUrl: `${url}/-/ready`,
+          address: url,
+          detail: `config ${configFile}, data kept ${p.retention}`,
+        }
+      },
     },
   ]
 }
@@ -131,156 +223,70 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
     )
   }
 
-  const home = options.paths.home
-  // how to start each part again, for supervision
-  const relaunch = new Map<MonitoringPart, () => ManagedProcess>()
-  const run = (
-    name: MonitoringPart,
-    command: string,
-    args: string[],
-    env?: NodeJS.ProcessEnv,
-  ): ManagedProcess => {
-    relaunch.set(name, () => run(name, command, args, env))
-    return startProcess({
-      name,
-      command,
-      args,
-      logFile: join(options.paths.logs, `${name}.log`),
-      pidFile: join(options.paths.run, `${name}.pid`),
-      ...(env ? { env } : {}),
-    })
-  }
-  const started = async (
-    name: MonitoringPart,
-    child: ManagedProcess,
-    readyUrl: string,
-    address: string,
-    detail: string,
-    accept?: (status: number, body: string) => boolean,
-  ): Promise<void> => {
-    options.onStarted({
-      name,
-      process: child,
-      address,
-      detail,
-      stop: async () => void (await child.stop(15_000)),
-      restart: relaunch.get(name) ?? (() => child),
-    })
-    const outcome = await waitForHttp(readyUrl, {
-      timeoutMs: config.startTimeoutMs,
-      isAlive: () => child.isAlive(),
-      ...(accept ? { accept } : {}),
-    })
-    if (outcome !== 'ready') {
-      throw new SretlError(
-        'MONITORING_START_FAILED',
-        `${name} ${outcome === 'exited' ? 'exited during start-up' : `did not answer at ${readyUrl} within ${config.startTimeoutMs} ms`} (log: ${child.logFile}); last lines:\n${child.tail(6)}\nStart without monitoring: sretl up --no-monitoring`,
-      )
-    }
-  }
-
-  const exporter = found.get('postgres-exporter')
-  let exporterPort: number | undefined
-  if (exporter) {
-    const port = config.postgresExporter.port
-    onProgress({ step: 'postgres-exporter', state: 'start', detail: `starting on 127.0.0.1:${port}…` })
-    const dir = join(home, 'postgres-exporter')
-    mkdirSync(dir, { recursive: true })
-    const queries = join(dir, 'queries.yaml')
-    copyFileSync(EXPORTER_QUERIES_FILE, queries)
-    const url = config.postgresExporter.databaseUrl ?? options.databaseUrl
-    const child = run(
-      'postgres-exporter',
-      exporter,
-      [`--web.listen-address=127.0.0.1:${port}`, `--extend.query-path=${queries}`],
-      { ...process.env, DATA_SOURCE_NAME: exporterDataSource(url) },
-    )
-    await started(
-      'postgres-exporter',
-      child,
-      `http://127.0.0.1:${port}/metrics`,
-      `http://127.0.0.1:${port}/metrics`,
-      `connects with ${redact(url)}`,
-      (status, body) => status === 200 && /^pg_up /m.test(body),
-    )
-    exporterPort = port
-    const note = await monitorRoleNote(url)
+  const addresses = new Map<MonitoringPart, string>()
+  const installed = new Set(found.keys())
+  for (const spec of specs) {
+    const executable = found.get(spec.name)
+    if (!executable) continue
+    onProgress({ step: spec.name, state: 'start', detail: `starting on 127.0.0.1:${spec.port}…` })
+    const launch = spec.prepare({ options, dir: join(options.paths.home, spec.name), found: installed })
+    const child = await startPart(options, spec.name, executable, launch)
+    addresses.set(spec.name, launch.address)
+    const note = await launch.note?.()
     onProgress({
-      step: 'postgres-exporter',
+      step: spec.name,
       state: 'done',
-      detail: `127.0.0.1:${port} (pid ${child.pid})${note ? `; ${note}` : ''}`,
+      detail: `${launch.shownAs ?? launch.address} (pid ${child.pid})${note ? `; ${note}` : ''}`,
     })
   }
 
-  const alertmanager = found.get('alertmanager')
-  let alertmanagerUrl: string | undefined
-  if (alertmanager) {
-    const port = config.alertmanager.port
-    onProgress({ step: 'alertmanager', state: 'start', detail: `starting on 127.0.0.1:${port}…` })
-    const dir = join(home, 'alertmanager')
-    mkdirSync(join(dir, 'data'), { recursive: true })
-    const configFile = join(dir, 'alertmanager.yml')
-    copyFileSync(ALERTMANAGER_CONFIG_FILE, configFile)
-    alertmanagerUrl = `http://127.0.0.1:${port}`
-    const child = run('alertmanager', alertmanager, [
-      `--config.file=${configFile}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      // one instance: no gossip port (it would take 9094)
-      '--cluster.listen-address=',
-    ])
-    await started(
-      'alertmanager',
-      child,
-      `${alertmanagerUrl}/-/ready`,
-      alertmanagerUrl,
-      `config ${configFile}`,
-    )
-    onProgress({ step: 'alertmanager', state: 'done', detail: `${alertmanagerUrl} (pid ${child.pid})` })
-  }
-
-  const prometheus = found.get('prometheus')
-  let prometheusUrl: string | undefined
-  if (prometheus) {
-    const p = config.prometheus
-    onProgress({ step: 'prometheus', state: 'start', detail: `starting on 127.0.0.1:${p.port}…` })
-    const dir = join(home, 'prometheus')
-    mkdirSync(join(dir, 'data'), { recursive: true })
-    const configFile = join(dir, 'prometheus.yml')
-    writeFileSync(
-      configFile,
-      prometheusConfig({
-        scrapeInterval: p.scrapeInterval,
-        prometheusPort: p.port,
-        ...(alertmanager ? { alertmanagerPort: config.alertmanager.port } : {}),
-        ...(exporterPort === undefined ? {} : { postgresExporterPort: exporterPort }),
-        components: options.components,
-        rulesGlob: RULES_GLOB,
-      }),
-    )
-    prometheusUrl = `http://127.0.0.1:${p.port}`
-    const child = run('prometheus', prometheus, [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--storage.tsdb.retention.time=${p.retention}`,
-      `--storage.tsdb.retention.size=${p.retentionSize}`,
-      `--web.listen-address=127.0.0.1:${p.port}`,
-    ])
-    await started(
-      'prometheus',
-      child,
-      `${prometheusUrl}/-/ready`,
-      prometheusUrl,
-      `config ${configFile}, data kept ${p.retention}`,
-    )
-    onProgress({ step: 'prometheus', state: 'done', detail: `${prometheusUrl} (pid ${child.pid})` })
-  }
-
+  const prometheusUrl = addresses.get('prometheus')
+  const alertmanagerUrl = addresses.get('alertmanager')
   return {
     ...(prometheusUrl ? { prometheusUrl } : {}),
     ...(alertmanagerUrl ? { alertmanagerUrl } : {}),
     missing,
   }
+}
+
+/** Runs one part, hands it to the stack (which stops and restarts it), and waits until it answers. */
+async function startPart(
+  options: MonitoringOptions,
+  name: MonitoringPart,
+  command: string,
+  launch: Launch,
+): Promise<ManagedProcess> {
+  const { startTimeoutMs } = options.config
+  const run = (): ManagedProcess =>
+    startProcess({
+      name,
+      command,
+      args: launch.args,
+      logFile: join(options.paths.logs, `${name}.log`),
+      pidFile: join(options.paths.run, `${name}.pid`),
+      ...(launch.env ? { env: launch.env } : {}),
+    })
+  const child = run()
+  options.onStarted({
+    name,
+    process: child,
+    address: launch.address,
+    detail: launch.detail,
+    stop: async () => void (await child.stop(15_000)),
+    restart: run,
+  })
+  const outcome = await waitForHttp(launch.readyUrl, {
+    timeoutMs: startTimeoutMs,
+    isAlive: () => child.isAlive(),
+    ...(launch.accept ? { accept: launch.accept } : {}),
+  })
+  if (outcome !== 'ready') {
+    throw new SretlError(
+      'MONITORING_START_FAILED',
+      `${name} ${outcome === 'exited' ? 'exited during start-up' : `did not answer at ${launch.readyUrl} within ${startTimeoutMs} ms`} (log: ${child.logFile}); last lines:\n${child.tail(6)}\nStart without monitoring: sretl up --no-monitoring`,
+    )
+  }
+  return child
 }
 
 function candidates(configured: string | undefined, defaults: readonly string[]): readonly string[] {

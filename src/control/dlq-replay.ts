@@ -68,26 +68,8 @@ export function createReplayer(deps: ReplayDeps) {
   })
   let busy = false
 
-  function skipReason(r: DeadLetter): string | undefined {
-    if (deps.replayed.has(positionKey(r.partition, r.offset))) return 'already replayed'
-    if (r.truncated) return `larger than ${index.maxRecordBytes} bytes: held cut short, cannot be replayed`
-    if (replayCount(r) >= settings.maxReplays) {
-      return `replayed ${replayCount(r)} times already and failed each time (limit ${settings.maxReplays}): fix the cause first`
-    }
-    return undefined
-  }
-
-  async function paced(messages: BytesMessage[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += CHUNK) {
-      const chunk = messages.slice(i, i + CHUNK)
-      for (;;) {
-        const taken = bucket.take(Math.min(chunk.length, bucket.burst))
-        if (taken.ok) break
-        await sleep(Math.min(1000, taken.retryAfterMs))
-      }
-      await deps.send(chunk)
-    }
-  }
+  const skipReason = (r: DeadLetter): string | undefined => whyNotReplay(r, deps)
+  const paced = pacedSender(bucket, deps.send)
 
   async function replay(
     actor: Actor,
@@ -200,3 +182,31 @@ export function createReplayer(deps: ReplayDeps) {
 }
 
 export type Replayer = ReturnType<typeof createReplayer>
+
+/** Why a held dead letter is not replayed, or undefined when it may be. */
+function whyNotReplay(
+  r: DeadLetter,
+  deps: Pick<ReplayDeps, 'index' | 'settings' | 'replayed'>,
+): string | undefined {
+  if (deps.replayed.has(positionKey(r.partition, r.offset))) return 'already replayed'
+  if (r.truncated) return `larger than ${deps.index.maxRecordBytes} bytes: held cut short, cannot be replayed`
+  if (replayCount(r) >= deps.settings.maxReplays) {
+    return `replayed ${replayCount(r)} times already and failed each time (limit ${deps.settings.maxReplays}): fix the cause first`
+  }
+  return undefined
+}
+
+/** Sends in chunks no faster than the bucket allows (REPLAY_RATE): a replay never floods the topic. */
+function pacedSender(bucket: TokenBucket, send: ReplayDeps['send']) {
+  return async (messages: BytesMessage[]): Promise<void> => {
+    for (let i = 0; i < messages.length; i += CHUNK) {
+      const chunk = messages.slice(i, i + CHUNK)
+      for (;;) {
+        const taken = bucket.take(Math.min(chunk.length, bucket.burst))
+        if (taken.ok) break
+        await sleep(Math.min(1000, taken.retryAfterMs))
+      }
+      await send(chunk)
+    }
+  }
+}

@@ -105,7 +105,7 @@ export class Gateway {
             ? 'send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`'
             : 'this API key is not known to the gateway'
       return {
-        status: check.code === 'API_KEY_REVOKED' ? 403 : 401,
+        status: httpStatus(check.code),
         ...(check.code === 'API_KEY_REVOKED'
           ? {}
           : { headers: { 'www-authenticate': 'Bearer realm="sretl"' } }),

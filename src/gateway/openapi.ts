@@ -121,114 +121,7 @@ export function openApiDocument(): Record<string, unknown> {
             'Authorization: Bearer <component-admin token> (COMPONENT_ADMIN_TOKEN_FILE; docs/security.md)',
         },
       },
-      schemas: {
-        SaleLine: saleLine,
-        Error: {
-          type: 'object',
-          required: ['code', 'message'],
-          properties: {
-            code: { type: 'string', description: 'Stable error code (docs/errors.md).' },
-            message: { type: 'string' },
-            retryAfterSec: { type: 'integer', minimum: 1 },
-            limitPerSec: { type: 'number' },
-            reason: { type: ['string', 'null'], description: 'Why intake is paused.' },
-          },
-        },
-        Issue: {
-          type: 'object',
-          required: ['field', 'reason'],
-          additionalProperties: false,
-          properties: {
-            field: { type: 'string', description: 'JSON pointer of the field ("" for the whole event).' },
-            reason: { type: 'string' },
-          },
-        },
-        Rejection: {
-          type: 'object',
-          required: ['index', 'code', 'issues'],
-          additionalProperties: false,
-          properties: {
-            index: {
-              type: 'integer',
-              minimum: 0,
-              description: '0-based position of the event in the request.',
-            },
-            line: { type: 'integer', minimum: 1, description: 'NDJSON: 1-based line of the body.' },
-            eventId: { type: 'string' },
-            code: {
-              type: 'string',
-              enum: ['EVENT_TOO_LARGE', 'EVENT_NOT_JSON', 'EVENT_SCHEMA_INVALID', 'EVENT_RULE_VIOLATED'],
-            },
-            issues: { type: 'array', items: ref('Issue') },
-          },
-        },
-        IngestResult: {
-          type: 'object',
-          required: ['accepted', 'duplicates', 'rejected', 'acceptedIds', 'rejections'],
-          properties: {
-            accepted: { type: 'integer', minimum: 0, description: 'Events now in Kafka.' },
-            duplicates: {
-              type: 'integer',
-              minimum: 0,
-              description: 'Of those, events this gateway had already written (a retry); not written again.',
-            },
-            rejected: { type: 'integer', minimum: 0 },
-            acceptedIds: { type: 'array', items: { type: 'string' } },
-            rejections: {
-              type: 'array',
-              maxItems: 100,
-              description: 'The first 100 rejections, each with at most 20 issues.',
-              items: ref('Rejection'),
-            },
-            rejectionsOmitted: {
-              type: 'integer',
-              minimum: 1,
-              description: 'Rejections not listed (the answer stays small); `rejected` counts them all.',
-            },
-          },
-        },
-        Readiness: {
-          type: 'object',
-          required: ['ready', 'reasons'],
-          properties: { ready: { type: 'boolean' }, reasons: { type: 'array', items: { type: 'string' } } },
-        },
-        ComponentStatus: {
-          type: 'object',
-          required: ['component', 'instance', 'state', 'since', 'heartbeatAt', 'details'],
-          properties: {
-            component: { const: 'gateway' },
-            instance: { type: 'string' },
-            state: { enum: ['STARTING', 'RUNNING', 'PAUSED', 'FAILED', 'STOPPING'] },
-            since: { type: 'string', format: 'date-time' },
-            heartbeatAt: { type: 'string', format: 'date-time' },
-            lastError: {
-              type: 'object',
-              required: ['code', 'message', 'at'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, at: { type: 'string' } },
-            },
-            commands: {
-              type: 'array',
-              description: 'The commands applied lately (at most 100), for the audit of direct commands.',
-              items: { type: 'object', required: ['id', 'seq', 'at', 'action'] },
-            },
-            details: {
-              type: 'object',
-              required: ['paused', 'inFlightRequests', 'inFlightEvents', 'kafkaAvailable'],
-              properties: {
-                paused: { type: 'boolean' },
-                pauseReason: { type: ['string', 'null'] },
-                inFlightRequests: { type: 'integer' },
-                inFlightEvents: { type: 'integer' },
-                kafkaAvailable: { type: 'boolean' },
-                lastKafkaFailure: { type: ['string', 'null'] },
-                eventsAccepted: { type: 'integer' },
-                eventsRejected: { type: 'integer' },
-                apiKeys: { type: 'integer' },
-              },
-            },
-          },
-        },
-      },
+      schemas: schemas(saleLine),
     },
   }
 }
@@ -260,6 +153,118 @@ function control(summary: string) {
         '415': {
           description: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json.',
           content: json(ref('Error')),
+        },
+      },
+    },
+  }
+}
+
+/** The named schemas of the document: the contract's sale line, errors, rejections, results. */
+function schemas(saleLine: Record<string, unknown>): Record<string, unknown> {
+  return {
+    SaleLine: saleLine,
+    Error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'Stable error code (docs/errors.md).' },
+        message: { type: 'string' },
+        retryAfterSec: { type: 'integer', minimum: 1 },
+        limitPerSec: { type: 'number' },
+        reason: { type: ['string', 'null'], description: 'Why intake is paused.' },
+      },
+    },
+    Issue: {
+      type: 'object',
+      required: ['field', 'reason'],
+      additionalProperties: false,
+      properties: {
+        field: { type: 'string', description: 'JSON pointer of the field ("" for the whole event).' },
+        reason: { type: 'string' },
+      },
+    },
+    Rejection: {
+      type: 'object',
+      required: ['index', 'code', 'issues'],
+      additionalProperties: false,
+      properties: {
+        index: {
+          type: 'integer',
+          minimum: 0,
+          description: '0-based position of the event in the request.',
+        },
+        line: { type: 'integer', minimum: 1, description: 'NDJSON: 1-based line of the body.' },
+        eventId: { type: 'string' },
+        code: {
+          type: 'string',
+          enum: ['EVENT_TOO_LARGE', 'EVENT_NOT_JSON', 'EVENT_SCHEMA_INVALID', 'EVENT_RULE_VIOLATED'],
+        },
+        issues: { type: 'array', items: ref('Issue') },
+      },
+    },
+    IngestResult: {
+      type: 'object',
+      required: ['accepted', 'duplicates', 'rejected', 'acceptedIds', 'rejections'],
+      properties: {
+        accepted: { type: 'integer', minimum: 0, description: 'Events now in Kafka.' },
+        duplicates: {
+          type: 'integer',
+          minimum: 0,
+          description: 'Of those, events this gateway had already written (a retry); not written again.',
+        },
+        rejected: { type: 'integer', minimum: 0 },
+        acceptedIds: { type: 'array', items: { type: 'string' } },
+        rejections: {
+          type: 'array',
+          maxItems: 100,
+          description: 'The first 100 rejections, each with at most 20 issues.',
+          items: ref('Rejection'),
+        },
+        rejectionsOmitted: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Rejections not listed (the answer stays small); `rejected` counts them all.',
+        },
+      },
+    },
+    Readiness: {
+      type: 'object',
+      required: ['ready', 'reasons'],
+      properties: { ready: { type: 'boolean' }, reasons: { type: 'array', items: { type: 'string' } } },
+    },
+    ComponentStatus: {
+      type: 'object',
+      required: ['component', 'instance', 'state', 'since', 'heartbeatAt', 'details'],
+      properties: {
+        component: { const: 'gateway' },
+        instance: { type: 'string' },
+        state: { enum: ['STARTING', 'RUNNING', 'PAUSED', 'FAILED', 'STOPPING'] },
+        since: { type: 'string', format: 'date-time' },
+        heartbeatAt: { type: 'string', format: 'date-time' },
+        lastError: {
+          type: 'object',
+          required: ['code', 'message', 'at'],
+          properties: { code: { type: 'string' }, message: { type: 'string' }, at: { type: 'string' } },
+        },
+        commands: {
+          type: 'array',
+          description: 'The commands applied lately (at most 100), for the audit of direct commands.',
+          items: { type: 'object', required: ['id', 'seq', 'at', 'action'] },
+        },
+        details: {
+          type: 'object',
+          required: ['paused', 'inFlightRequests', 'inFlightEvents', 'kafkaAvailable'],
+          properties: {
+            paused: { type: 'boolean' },
+            pauseReason: { type: ['string', 'null'] },
+            inFlightRequests: { type: 'integer' },
+            inFlightEvents: { type: 'integer' },
+            kafkaAvailable: { type: 'boolean' },
+            lastKafkaFailure: { type: ['string', 'null'] },
+            eventsAccepted: { type: 'integer' },
+            eventsRejected: { type: 'integer' },
+            apiKeys: { type: 'integer' },
+          },
         },
       },
     },

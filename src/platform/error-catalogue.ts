@@ -186,7 +186,7 @@ export const errorCatalogue = {
   },
   API_KEY_REVOKED: {
     retryable: false,
-    status: 401,
+    status: 403,
     summary: 'A request to the gateway carried a revoked API key.',
   },
   RATE_LIMITED: {

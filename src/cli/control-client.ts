@@ -22,11 +22,11 @@ import {
   type Actor,
   type Commander,
   type CommandOutcome,
-} from '../control/commander.ts'
+} from '../control/commands/commander.ts'
 import { createComponentClient } from '../control/component-client.ts'
 import { controlOwnSection } from '../control/config.ts'
-import { firstRunCredentialsFile, readFirstRunToken } from '../control/first-run.ts'
-import { RateCap } from '../control/limits.ts'
+import { firstRunCredentialsFile, readFirstRunToken } from '../control/auth/first-run.ts'
+import { RateCap } from '../control/commands/limits.ts'
 import type { Ui } from './ui.ts'
 
 export const cliAuthSection = defineSection(

@@ -3,7 +3,7 @@ import { Counter, Gauge } from 'prom-client'
 import { certificateNotAfter, type CertificateName } from '../platform/certificates.ts'
 import { scrapedGauges, type MetricsRegistry } from '../platform/metrics.ts'
 import type { AuditResult } from './audit.ts'
-import type { CommandMetrics } from './commander.ts'
+import type { CommandMetrics } from './commands/commander.ts'
 
 export interface ControlReadings {
   sessions(): number

@@ -12,8 +12,8 @@ import {
 import type { Logger } from '../platform/logger.ts'
 import type { MetricsRegistry } from '../platform/metrics.ts'
 import { installApiRoutes, type ApiDeps } from './api-routes.ts'
-import { installAuth, type AuthDeps } from './auth.ts'
-import { installDlqRoutes, type DlqDeps } from './dlq-routes.ts'
+import { installAuth, type AuthDeps } from './auth/auth.ts'
+import { installDlqRoutes, type DlqDeps } from './dead-letters/routes.ts'
 import { installStatic } from './static.ts'
 
 export interface ControlServerOptions {

@@ -4,7 +4,7 @@
  * not read (its socket buffer above a bound) is disconnected rather than buffered for.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { sendError } from './auth.ts'
+import { sendError } from './auth/auth.ts'
 import type { Poller, Snapshot } from './poller.ts'
 import { SECURITY_HEADERS } from './static.ts'
 

@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { hashPassword, hashToken, newToken, type Role } from '../../src/control/users.ts'
+import { hashPassword, hashToken, newToken, type Role } from '../../src/control/auth/users.ts'
 import { startComponent, type RunningComponent } from './components.ts'
 import { componentLogin } from './harness.ts'
 

@@ -5,14 +5,14 @@
  * what reached them, so a test can tell "refused" from "applied".
  */
 import type { FastifyInstance } from 'fastify'
-import { installBusinessRoutes } from '../../src/control/business-routes.ts'
+import { installBusinessRoutes } from '../../src/control/business/business-routes.ts'
 import { buildControlServer } from '../../src/control/server.ts'
 import type { Pool } from '../../src/platform/postgres.ts'
 import { createControlMetrics } from '../../src/control/metrics.ts'
-import { LoginLimiter } from '../../src/control/login-limiter.ts'
-import { SessionStore } from '../../src/control/sessions.ts'
+import { LoginLimiter } from '../../src/control/auth/login-limiter.ts'
+import { SessionStore } from '../../src/control/auth/sessions.ts'
 import { LiveStreams } from '../../src/control/stream.ts'
-import { hashToken, parseUsers, UserDirectory } from '../../src/control/users.ts'
+import { hashToken, parseUsers, UserDirectory } from '../../src/control/auth/users.ts'
 import type { AuditEntry, AuditLog } from '../../src/control/audit.ts'
 import { buildGatewayServer } from '../../src/gateway/server.ts'
 import { createGatewayMetrics } from '../../src/gateway/metrics.ts'

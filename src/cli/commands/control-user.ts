@@ -7,7 +7,7 @@ import {
   newToken,
   ROLES,
   userLine,
-} from '../../control/users.ts'
+} from '../../control/auth/users.ts'
 import { defineCommand } from '../command.ts'
 
 export const controlUserCommand = defineCommand({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { DlqIndex, hexDump, summarizeDeadLetter } from '../../src/control/dlq-index.ts'
+import { DlqIndex, hexDump, summarizeDeadLetter } from '../../../src/control/dead-letters/held-index.ts'
 
 const letter = (offset: number, code: string, size = 10) => ({
   partition: offset % 2,

@@ -8,12 +8,12 @@
  * re-applies the last applied rate and pause through the commander — checked against the cap and
  * audited like any command, by the user `sretl-control`, naming the row it restores.
  */
-import type { ComponentStatus } from '../platform/component-server.ts'
-import { isControlTarget } from '../platform/control-targets.ts'
-import type { Logger } from '../platform/logger.ts'
-import type { AuditLog, AuditRow } from './audit.ts'
+import type { ComponentStatus } from '../../platform/component-server.ts'
+import { isControlTarget } from '../../platform/control-targets.ts'
+import type { Logger } from '../../platform/logger.ts'
+import type { AuditLog, AuditRow } from '../audit.ts'
 import type { Actor, Commander } from './commander.ts'
-import type { Reading } from './readings.ts'
+import type { Reading } from '../readings.ts'
 
 /** Who the restoring commands are audited as. */
 export const RESTORER: Actor = { user: 'sretl-control', role: 'admin' }

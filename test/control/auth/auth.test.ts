@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { boundedUserName, sameSecret } from '../../src/control/auth.ts'
+import { boundedUserName, sameSecret } from '../../../src/control/auth/auth.ts'
 
 test('a sign-in user name should be stored bounded, with controls, quotes and markup escaped', () => {
   assert.equal(boundedUserName('alice.b@shop-1'), 'alice.b@shop-1')

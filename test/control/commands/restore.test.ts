@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { AuditLog, AuditRow } from '../../src/control/audit.ts'
-import type { Commander } from '../../src/control/commander.ts'
-import type { Reading } from '../../src/control/readings.ts'
-import { loadRemembered, SettingsRestorer } from '../../src/control/restore.ts'
-import { silentLogger } from '../../src/platform/logger.ts'
+import type { AuditLog, AuditRow } from '../../../src/control/audit.ts'
+import type { Commander } from '../../../src/control/commands/commander.ts'
+import type { Reading } from '../../../src/control/readings.ts'
+import { loadRemembered, SettingsRestorer } from '../../../src/control/commands/restore.ts'
+import { silentLogger } from '../../../src/platform/logger.ts'
 
 let nextId = 1
 const row = (over: Partial<AuditRow>): AuditRow => ({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { replayMessage } from '../../src/control/dlq-replay.ts'
+import { replayMessage } from '../../../src/control/dead-letters/replay.ts'
 
 test('a replayed message should keep its key, bytes and own headers, drop the dead-letter ones and count the round', () => {
   const message = replayMessage(

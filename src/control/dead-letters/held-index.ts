@@ -4,7 +4,7 @@
  * `maxBytes` of them (oldest forgotten first; a record larger than `maxRecordBytes` is held cut
  * short and cannot be replayed), so memory stays bounded however large the topic grows.
  */
-import { DLQ_HEADERS } from '../platform/topics.ts'
+import { DLQ_HEADERS } from '../../platform/topics.ts'
 
 /** What a replay adds, so a message going round in circles is visible (docs/api/control.md). */
 export const REPLAY_HEADERS = {

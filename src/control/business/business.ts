@@ -4,7 +4,7 @@
  * (per currency, UTC day) or of one store (its local day). Amounts stay in minor units of their
  * currency and are never added across currencies.
  */
-import type { Pool } from '../platform/postgres.ts'
+import type { Pool } from '../../platform/postgres.ts'
 
 /** More rows than any chain has stores: the answer stays bounded whatever the topic carried. */
 export const MAX_STORE_ROWS = 1000

@@ -4,7 +4,7 @@
  * addresses guessing one name get far. Buckets are kept for a bounded number of keys (the oldest
  * forgotten first), so a flood of addresses cannot grow memory.
  */
-import { TokenBucket } from '../platform/token-bucket.ts'
+import { TokenBucket } from '../../platform/token-bucket.ts'
 
 export type LimitResult = { readonly ok: true } | { readonly ok: false; readonly retryAfterSec: number }
 

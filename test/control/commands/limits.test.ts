@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { checkRateChange, effectiveCap, type CapSetting } from '../../src/control/limits.ts'
+import { checkRateChange, effectiveCap, type CapSetting } from '../../../src/control/commands/limits.ts'
 
 const settings = { defaultCapPerSec: null, confirmFactor: 4, confirmMinStep: 100 }
 const noCap: CapSetting = { capPerSec: null, setBy: null, setAt: null }

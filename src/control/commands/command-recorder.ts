@@ -2,10 +2,10 @@
  * The bookkeeping every operator command shares, applied or not: one audit_log row with the
  * state before and after, a metric and a log line; and the shapes of its refusals and failures.
  */
-import { errorMessage, httpStatus, isSretlError, type ErrorCode } from '../platform/errors.ts'
-import type { Logger } from '../platform/logger.ts'
-import type { AuditEntry, AuditLog, AuditResult } from './audit.ts'
-import { roleAllows, type Principal, type Role } from './users.ts'
+import { errorMessage, httpStatus, isSretlError, type ErrorCode } from '../../platform/errors.ts'
+import type { Logger } from '../../platform/logger.ts'
+import type { AuditEntry, AuditLog, AuditResult } from '../audit.ts'
+import { roleAllows, type Principal, type Role } from '../auth/users.ts'
 
 export interface Actor extends Principal {
   readonly sourceIp?: string | undefined

@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto'
 import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'
-import type { KafkaConfig } from '../platform/base-config.ts'
-import { errorMessage } from '../platform/errors.ts'
-import { createConsumer, type BytesConsumer } from '../platform/kafka.ts'
-import { sleep } from '../platform/lifecycle.ts'
-import type { Logger } from '../platform/logger.ts'
-import type { DlqIndex } from './dlq-index.ts'
+import type { KafkaConfig } from '../../platform/base-config.ts'
+import { errorMessage } from '../../platform/errors.ts'
+import { createConsumer, type BytesConsumer } from '../../platform/kafka.ts'
+import { sleep } from '../../platform/lifecycle.ts'
+import type { Logger } from '../../platform/logger.ts'
+import type { DlqIndex } from './held-index.ts'
 
 export interface DlqReaderState {
   readonly state: 'starting' | 'reading' | 'waiting' | 'stopped'

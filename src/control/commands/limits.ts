@@ -9,7 +9,7 @@
  *   saying exactly what to confirm. Lowering the rate never needs a confirmation: it is the safe
  *   direction in an incident.
  */
-import { formatRate } from './format.ts'
+import { formatRate } from '../format.ts'
 
 export interface RateLimitSettings {
   /** The cap until an admin sets one; null: the simulator's own cap. */

@@ -8,13 +8,13 @@
  * `ratePerSec` a second and `maxPerRequest` per request, one replay at a time. Each request is
  * one audit row listing the positions it sent.
  */
-import type { BytesMessage } from '../platform/kafka.ts'
-import { TokenBucket } from '../platform/token-bucket.ts'
-import { sleep } from '../platform/lifecycle.ts'
-import type { Actor, CommandOutcome, Commander } from './commander.ts'
-import { DLQ_HEADERS } from '../platform/topics.ts'
-import { positionKey, replayCount, REPLAY_HEADERS, type DeadLetter, type DlqIndex } from './dlq-index.ts'
-import { httpStatus } from '../platform/errors.ts'
+import type { BytesMessage } from '../../platform/kafka.ts'
+import { TokenBucket } from '../../platform/token-bucket.ts'
+import { sleep } from '../../platform/lifecycle.ts'
+import type { Actor, CommandOutcome, Commander } from '../commands/commander.ts'
+import { DLQ_HEADERS } from '../../platform/topics.ts'
+import { positionKey, replayCount, REPLAY_HEADERS, type DeadLetter, type DlqIndex } from './held-index.ts'
+import { httpStatus } from '../../platform/errors.ts'
 
 export interface ReplaySettings {
   readonly ratePerSec: number

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { readCookie, sessionCookie, SessionStore } from '../../src/control/sessions.ts'
+import { readCookie, sessionCookie, SessionStore } from '../../../src/control/auth/sessions.ts'
 
 test('sessions should end when idle, when too old, and the least recently used first when full', () => {
   let now = 0

@@ -1,9 +1,9 @@
 /** The dead-letter views and replay commands of the control API (docs/api/control.md). */
 import type { FastifyInstance } from 'fastify'
-import { actorOf, sendError } from './auth.ts'
-import { hexDump, isValidUtf8, summarizeDeadLetter, type DlqIndex } from './dlq-index.ts'
-import type { DlqReader } from './dlq-reader.ts'
-import type { Replayer } from './dlq-replay.ts'
+import { actorOf, sendError } from '../auth/auth.ts'
+import { hexDump, isValidUtf8, summarizeDeadLetter, type DlqIndex } from './held-index.ts'
+import type { DlqReader } from './reader.ts'
+import type { Replayer } from './replay.ts'
 
 export interface DlqDeps {
   readonly index: DlqIndex

@@ -1,7 +1,7 @@
 /** The business views of the panel over HTTP (docs/api/control.md): any signed-in role reads them. */
 import type { FastifyInstance } from 'fastify'
-import type { Pool } from '../platform/postgres.ts'
-import { callerOf, sendError } from './auth.ts'
+import type { Pool } from '../../platform/postgres.ts'
+import { callerOf, sendError } from '../auth/auth.ts'
 import { createBusiness } from './business.ts'
 
 export interface BusinessDeps {

@@ -5,10 +5,10 @@
  * (component-admin.ts); the control service polls /status anyway, and writes one audit_log row
  * for every journalled command it did not give itself and no row records yet (ADR 0050).
  */
-import type { AppliedCommand } from '../platform/component-admin.ts'
-import type { ComponentStatus } from '../platform/component-server.ts'
-import type { Logger } from '../platform/logger.ts'
-import type { AuditLog } from './audit.ts'
+import type { AppliedCommand } from '../../platform/component-admin.ts'
+import type { ComponentStatus } from '../../platform/component-server.ts'
+import type { Logger } from '../../platform/logger.ts'
+import type { AuditLog } from '../audit.ts'
 
 const ACTIONS: Record<string, string> = { pause: 'pause', resume: 'resume', rate: 'rate.set' }
 

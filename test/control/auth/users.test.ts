@@ -9,7 +9,7 @@ import {
   UserDirectory,
   userLine,
   verifyPassword,
-} from '../../src/control/users.ts'
+} from '../../../src/control/auth/users.ts'
 
 test('roles should nest: viewer < operator < admin', () => {
   assert.equal(roleAllows('admin', 'operator'), true)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { LoginLimiter } from '../../src/control/login-limiter.ts'
+import { LoginLimiter } from '../../../src/control/auth/login-limiter.ts'
 
 test('sign-in attempts should be limited per key, and refill over a minute', () => {
   let now = 0

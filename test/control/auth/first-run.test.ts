@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { ensureUsersFile, readFirstRunToken } from '../../src/control/first-run.ts'
-import { parseUsers, UserDirectory } from '../../src/control/users.ts'
+import { ensureUsersFile, readFirstRunToken } from '../../../src/control/auth/first-run.ts'
+import { parseUsers, UserDirectory } from '../../../src/control/auth/users.ts'
 
 test('the first start should make one admin, readable by its owner only, and later starts keep it', async () => {
   const home = mkdtempSync(join(tmpdir(), 'sretl-first-run-'))

@@ -6,11 +6,11 @@
  * the state before and after, read from the component itself. The HTTP API and `sretl` (when
  * the control service is not running) both run commands through this one module.
  */
-import type { ComponentStatus } from '../platform/component-server.ts'
-import { controlTargets, isControlTarget, type ControlTargetName } from '../platform/control-targets.ts'
-import { errorMessage, isErrorCode } from '../platform/errors.ts'
-import type { Logger } from '../platform/logger.ts'
-import type { AuditLog } from './audit.ts'
+import type { ComponentStatus } from '../../platform/component-server.ts'
+import { controlTargets, isControlTarget, type ControlTargetName } from '../../platform/control-targets.ts'
+import { errorMessage, isErrorCode } from '../../platform/errors.ts'
+import type { Logger } from '../../platform/logger.ts'
+import type { AuditLog } from '../audit.ts'
 import {
   createRecorder,
   type Actor,
@@ -19,8 +19,8 @@ import {
   type CommandRecord,
   type Recorder,
 } from './command-recorder.ts'
-import type { ComponentClient } from './component-client.ts'
-import { formatRate } from './format.ts'
+import type { ComponentClient } from '../component-client.ts'
+import { formatRate } from '../format.ts'
 import {
   checkRateChange,
   effectiveCap,
@@ -28,8 +28,8 @@ import {
   type RateCap,
   type RateLimitSettings,
 } from './limits.ts'
-import type { Role } from './users.ts'
-import { parseComponentStatus, requireDetails, type StatusDetails } from '../platform/status-details.ts'
+import type { Role } from '../auth/users.ts'
+import { parseComponentStatus, requireDetails, type StatusDetails } from '../../platform/status-details.ts'
 
 export type { Actor, CommandMetrics, CommandOutcome } from './command-recorder.ts'
 

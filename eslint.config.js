@@ -112,8 +112,13 @@ export default tseslint.config(
   ...[
     [
       'platform',
-      ['stack', 'cli', 'observability', 'aggregates', ...components],
+      ['stack', 'cli', 'observability', 'aggregates', 'database', ...components],
       'platform/ is the runtime every layer shares: it imports domain/ and itself only.',
+    ],
+    [
+      'database',
+      ['stack', 'cli', 'observability', 'aggregates', ...components],
+      'database/ (migrations, partitions, retention, logins) builds on domain/ and platform/ only.',
     ],
     [
       'observability',

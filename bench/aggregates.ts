@@ -24,7 +24,7 @@ import { createConsumer, createProducer } from '../src/platform/kafka.ts'
 import { silentLogger } from '../src/platform/logger.ts'
 import { createMetricsRegistry } from '../src/platform/metrics.ts'
 import { createPool } from '../src/platform/postgres.ts'
-import { loadReferenceData } from '../src/platform/reference-data-loader.ts'
+import { loadReferenceData } from '../src/database/reference-data-loader.ts'
 import { startBenchLander, type BenchLander } from './bench-lander.ts'
 import {
   benchSetup,

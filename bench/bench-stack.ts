@@ -18,9 +18,9 @@ import {
   type BytesMessage,
 } from '../src/platform/kafka.ts'
 import { createHash } from 'node:crypto'
-import { ensureSalesRawPartitions, utcDay } from '../src/platform/partitions.ts'
+import { ensureSalesRawPartitions, utcDay } from '../src/database/partitions.ts'
 import { dropDatabaseForced } from '../src/platform/postgres.ts'
-import { prepareDatabase } from '../src/platform/schema.ts'
+import { prepareDatabase } from '../src/database/schema.ts'
 import type { HistoryPlan } from '../src/simulator/history.ts'
 import { topicNames, topicSpecs, type TopicNames } from '../src/platform/topics.ts'
 import { startKafkaBroker } from '../src/stack/kafka-broker.ts'

@@ -19,7 +19,7 @@ import {
   writeSecretFile,
   loginName,
   LOGIN_COMPONENTS,
-} from '../platform/db-logins.ts'
+} from '../database/db-logins.ts'
 import { createClient } from '../platform/postgres.ts'
 import { rotateScramPasswords } from '../stack/kafka-rotation.ts'
 

@@ -11,7 +11,7 @@ import {
   secretsDir,
   type ComponentLogin,
   type LoginNames,
-} from '../platform/db-logins.ts'
+} from '../database/db-logins.ts'
 import { exporterDataSource } from './monitoring.ts'
 import { readFileSync } from 'node:fs'
 

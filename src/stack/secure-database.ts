@@ -16,7 +16,7 @@ import {
   scramVerifier,
   secretsDir,
   writeSecretFile,
-} from '../platform/db-logins.ts'
+} from '../database/db-logins.ts'
 import { isPidAlive } from './managed-process.ts'
 import { findFreePort } from './ports.ts'
 import { listClusters } from './postgres-server.ts'

@@ -10,7 +10,7 @@ import { createAdmin, ensureTopics, kafkaAnswers, type TopicOutcome } from '../p
 import type { Logger } from '../platform/logger.ts'
 import { redactUrl } from '../platform/logger.ts'
 import type { MonitoringConfig } from '../platform/monitoring-config.ts'
-import { prepareDatabase } from '../platform/schema.ts'
+import { prepareDatabase } from '../database/schema.ts'
 import { topicSpecs } from '../platform/topics.ts'
 import type { ComponentLaunch } from './components.ts'
 import { startKafkaBroker, type KafkaBroker } from './kafka-broker.ts'

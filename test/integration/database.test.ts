@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import pg from 'pg'
-import { migrate } from '../../src/platform/migrations.ts'
-import { ensureSalesRawPartitions, utcDay } from '../../src/platform/partitions.ts'
+import { migrate } from '../../src/database/migrations.ts'
+import { ensureSalesRawPartitions, utcDay } from '../../src/database/partitions.ts'
 import { sqlState } from '../../src/platform/postgres.ts'
 import { createTestDatabase, type TestDatabase } from '../support/harness.ts'
 

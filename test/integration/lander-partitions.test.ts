@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ensureSalesRawPartitions, listSalesRawPartitions, utcDay } from '../../src/platform/partitions.ts'
+import { ensureSalesRawPartitions, listSalesRawPartitions, utcDay } from '../../src/database/partitions.ts'
 import { makeSaleLine } from '../support/events.ts'
 import { pipelineEnv, runCli, testEnv, waitFor } from '../support/harness.ts'
 import { metricValue, produceSales, startChildLander, waitCaughtUp } from '../support/lander.ts'

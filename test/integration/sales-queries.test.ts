@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { ensureSalesRawPartitions, utcDay } from '../../src/platform/partitions.ts'
+import { ensureSalesRawPartitions, utcDay } from '../../src/database/partitions.ts'
 import { salesQueries, type SalesQueryName } from '../../bench/sales-queries.ts'
 import { createTestDatabase, type TestDatabase } from '../support/harness.ts'
 import { fillSalesRaw } from '../support/sales-data.ts'

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { rmSync } from 'node:fs'
-import { scramVerifier } from '../../src/platform/db-logins.ts'
+import { scramVerifier } from '../../src/database/db-logins.ts'
 import { createClient, sqlState, type ConnectionSettings } from '../../src/platform/postgres.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
 import {

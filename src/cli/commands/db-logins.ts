@@ -10,7 +10,7 @@ import {
   rotateLoginPasswords,
   secretsDir,
   writeSecretFile,
-} from '../../platform/db-logins.ts'
+} from '../../database/db-logins.ts'
 import { redactUrl } from '../../platform/logger.ts'
 import { defineCommand } from '../command.ts'
 import { mkdirSync } from 'node:fs'

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os'
 import { baseConfigSection } from '../../platform/base-config.ts'
 import { combineSections, loadConfig } from '../../platform/config.ts'
-import { maintainSalesRawPartitions, maintenanceSection } from '../../platform/partition-maintenance.ts'
+import { maintainSalesRawPartitions, maintenanceSection } from '../../database/partition-maintenance.ts'
 import { createPool } from '../../platform/postgres.ts'
 import { defineCommand } from '../command.ts'
 import { formatCount } from '../ui.ts'

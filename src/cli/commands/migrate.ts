@@ -1,7 +1,7 @@
 import { baseConfigSection } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
 import { redactUrl } from '../../platform/logger.ts'
-import { prepareDatabase } from '../../platform/schema.ts'
+import { prepareDatabase } from '../../database/schema.ts'
 import { ensurePostgres } from '../../stack/postgres-server.ts'
 import { defineCommand } from '../command.ts'
 import { describeReferenceLoad } from './seed.ts'

@@ -2,7 +2,7 @@ import { baseConfigSection } from '../../platform/base-config.ts'
 import { loadConfig } from '../../platform/config.ts'
 import { redactUrl } from '../../platform/logger.ts'
 import { checkPostgres, createClient } from '../../platform/postgres.ts'
-import { loadReferenceData, type ReferenceLoad } from '../../platform/reference-data-loader.ts'
+import { loadReferenceData, type ReferenceLoad } from '../../database/reference-data-loader.ts'
 import { defineCommand } from '../command.ts'
 import { formatCount } from '../ui.ts'
 

@@ -11,9 +11,9 @@
  * bounded by `lockTimeoutMs`, and the next run retries a day it could not drop.
  */
 import pg from 'pg'
-import { defineSection, intVar } from './config.ts'
-import { errorMessage, SretlError } from './errors.ts'
-import { sleep } from './lifecycle.ts'
+import { defineSection, intVar } from '../platform/config.ts'
+import { errorMessage, SretlError } from '../platform/errors.ts'
+import { sleep } from '../platform/lifecycle.ts'
 import {
   countDefaultPartitionRows,
   ensureSalesRawPartitions,
@@ -21,7 +21,7 @@ import {
   utcDay,
   type CreatedPartition,
 } from './partitions.ts'
-import type { Pool, PoolClient } from './postgres.ts'
+import type { Pool, PoolClient } from '../platform/postgres.ts'
 
 export const maintenanceSection = defineSection(
   {

@@ -3,7 +3,7 @@
  * through the SQL function of migration 0003, which also moves matching rows out of the
  * default partition.
  */
-import type { Queryable } from './sql.ts'
+import type { Queryable } from '../platform/sql.ts'
 
 export interface CreatedPartition {
   readonly name: string

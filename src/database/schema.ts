@@ -6,7 +6,7 @@
 import { migrate, type MigrateResult, type Migration } from './migrations.ts'
 import { ensureSalesRawPartitions, utcDay, type CreatedPartition } from './partitions.ts'
 import { loadReferenceData, type ReferenceLoad } from './reference-data-loader.ts'
-import { createClient, type ConnectionSettings } from './postgres.ts'
+import { createClient, type ConnectionSettings } from '../platform/postgres.ts'
 
 export interface PrepareOptions {
   readonly daysBack?: number

@@ -4,7 +4,7 @@
  * chain does not define (added by hand) are left alone.
  */
 import { referenceProducts, referenceStores } from '../domain/reference-data.ts'
-import type { Queryable } from './sql.ts'
+import type { Queryable } from '../platform/sql.ts'
 
 export interface ReferenceLoad {
   readonly stores: { readonly total: number; readonly written: number }

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
-import { SretlError } from './errors.ts'
-import { createClient, describePgError, type ConnectionSettings } from './postgres.ts'
+import { SretlError } from '../platform/errors.ts'
+import { createClient, describePgError, type ConnectionSettings } from '../platform/postgres.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations/', import.meta.url))
 

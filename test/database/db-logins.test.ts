@@ -10,7 +10,7 @@ import {
   printableLoginsSql,
   scramVerifier,
   writeSecretFile,
-} from '../../src/platform/db-logins.ts'
+} from '../../src/database/db-logins.ts'
 
 test('a generated password should carry 256 random bits in URL-safe characters and differ every time', () => {
   const a = generatePassword()

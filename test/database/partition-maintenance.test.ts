@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { dayRange, maintenanceSection } from '../../src/platform/partition-maintenance.ts'
+import { dayRange, maintenanceSection } from '../../src/database/partition-maintenance.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 
 test('dayRange should list every UTC day between two days, both included, across month ends', () => {

@@ -12,8 +12,8 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
-import { errorMessage, SretlError } from './errors.ts'
-import { createClient, sqlState, type ConnectionSettings } from './postgres.ts'
+import { errorMessage, SretlError } from '../platform/errors.ts'
+import { createClient, sqlState, type ConnectionSettings } from '../platform/postgres.ts'
 
 /** What a component's login may act as. None is the owner; none has CREATEROLE or CREATEDB. */
 export const COMPONENT_LOGINS = {

@@ -130,6 +130,8 @@ test('every event the gateway accepted should land exactly once while a broker a
       KAFKA_REPLICATION_FACTOR: '3',
       GATEWAY_API_KEYS: `${till.line}:rate=5000`,
       GATEWAY_KEY_BURST: '1000',
+      GATEWAY_REQUEST_TIMEOUT_MS: '5000',
+      GATEWAY_RETRY_AFTER_SEC: '1',
       LANDER_SESSION_TIMEOUT_MS: '6000',
       LANDER_BATCH_MAX_WAIT_MS: '20',
       LANDER_MAINTENANCE_INTERVAL_MS: '0',
@@ -150,12 +152,14 @@ test('every event the gateway accepted should land exactly once while a broker a
     lander = await startChildLander(env)
     gateway = await startComponent('gateway', env)
     const stream = startTill(gateway.url)
+    const streamStarted = Date.now()
     try {
       await waitFor(async () => stream.accepted.size >= 500 && (await landedIds(pool)).length > 0, {
         timeoutMs: 60_000,
         message: 'the stream did not get going',
       })
 
+      t.diagnostic(`stream going after ${Date.now() - streamStarted} ms`)
       // 1. a broker that leads sales partitions but is not the controller
       const controller = await cluster.activeController()
       const leaders = await partitionLeaders(kafka, topic)
@@ -197,7 +201,11 @@ test('every event the gateway accepted should land exactly once while a broker a
       )
       await sleep(2000)
     } finally {
+      const stopping = Date.now()
       await stream.stop()
+      t.diagnostic(
+        `the till's last batch was taken ${Date.now() - stopping} ms after the stream was told to stop`,
+      )
     }
 
     const caughtUpFrom = Date.now()
@@ -214,9 +222,11 @@ test('every event the gateway accepted should land exactly once while a broker a
     assert.deepEqual(landed, stream.accepted, 'nothing landed that was not accepted')
     assert.equal((await lander.status()).state, 'RUNNING')
   } finally {
+    const stopping = Date.now()
     await gateway?.stop()
     await lander?.stop()
     await cluster.stop()
+    t.diagnostic(`gateway, lander and cluster stopped in ${Date.now() - stopping} ms`)
     removeDir(dir)
   }
 })

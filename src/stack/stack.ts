@@ -16,7 +16,7 @@ import type { ComponentLaunch } from './components.ts'
 import { startKafkaBroker } from './kafka-broker.ts'
 import { bootstrapOf, clusterLayout, startKafkaCluster } from './kafka-cluster.ts'
 import type { SupervisionConfig } from '../platform/supervision-config.ts'
-import { startProcess, type StartProcessOptions } from './managed-process.ts'
+import { startProcess, type ManagedProcess, type StartProcessOptions } from './managed-process.ts'
 import { startMonitoring, type MonitoringOutcome } from './monitoring.ts'
 import { ensurePostgres, startCluster, watchCluster, type PostgresHandle } from './postgres-server.ts'
 import { componentDatabaseEnv, type ComponentDatabaseEnv } from './database-logins.ts'
@@ -254,13 +254,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         })
       } else {
         const cluster = await startKafkaCluster(clusterOptions)
+        const nodeSupervisors: Supervisor<ManagedProcess>[] = []
+        // all nodes at once: the last of three stopped alone has no quorum to shut down cleanly with
+        stops.push({
+          name: 'kafka',
+          stop: async () => void (await Promise.all(nodeSupervisors.map((s) => s.current().stop(30_000)))),
+        })
         for (const [index, node] of cluster.layout.entries()) {
           const name = nodes === 1 ? 'kafka' : `kafka-${node.id}`
           const first = cluster.process(index)
           if (!first) continue
           // a restart waits until the node answers again, so a start that fails counts as a failure
-          const supervisor = superviseProcess(name, first, () => cluster.restart(index))
-          stops.push({ name, stop: async () => void (await supervisor.current().stop(30_000)) })
+          nodeSupervisors.push(superviseProcess(name, first, () => cluster.restart(index)))
           services.push({
             name,
             kind: 'infrastructure',

@@ -160,6 +160,9 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
         const result = await runCommand(
           java.executable,
           [
+            // a short-lived tool: start fast rather than run fast
+            '-XX:TieredStopAtLevel=1',
+            '-Xmx128m',
             '-cp',
             dist.classpath,
             'org.apache.kafka.tools.MetadataQuorumCommand',

@@ -58,7 +58,7 @@ export const KAFKA_SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN']
 export const kafkaSection = defineSection(
   {
     KAFKA_BOOTSTRAP_SERVERS: hostPortListVar(
-      'Kafka brokers to connect to, host:port[,host:port…]. Default: 127.0.0.1:$KAFKA_PORT (the local broker).',
+      'Kafka brokers to connect to, host:port[,host:port…]. Default: the local cluster, 127.0.0.1:$KAFKA_PORT (and +100, +200 with KAFKA_LOCAL_BROKERS=3).',
     ),
     KAFKA_CLIENT_ID: stringVar('Client id prefix this process uses towards Kafka.', 'sretl'),
     KAFKA_SEND_TIMEOUT_MS: intVar(
@@ -98,11 +98,17 @@ export const kafkaSection = defineSection(
       30,
       { min: 1, max: 3650 },
     ),
-    KAFKA_REPLICATION_FACTOR: intVar('Replication factor of the topics the pipeline creates.', 1, {
-      min: 1,
-      max: 10,
-    }),
+    KAFKA_REPLICATION_FACTOR: intVar(
+      'Replication factor of the topics the pipeline creates; min.insync.replicas is the smaller of 2 and it. 0: as many as the local cluster has nodes (1, or 3 with KAFKA_LOCAL_BROKERS=3).',
+      0,
+      { min: 0, max: 10 },
+    ),
     // the local broker that `sretl up` and the tests start
+    KAFKA_LOCAL_BROKERS: enumVar(
+      'Nodes of the local KRaft cluster `sretl up` starts (`sretl up --brokers 3` sets it): 1, or 3 with replication factor 3, min.insync.replicas=2 and no unclean leader election (ADR 0063). Node i listens on KAFKA_PORT + 100·i and KAFKA_CONTROLLER_PORT + 100·i.',
+      ['1', '3'],
+      '1',
+    ),
     KAFKA_VERSION: stringVar('Version of Apache Kafka the local broker runs (from Maven Central).', '4.1.1'),
     KAFKA_PORT: portVar('Client port of the local Kafka broker.', 9092),
     KAFKA_CONTROLLER_PORT: portVar(
@@ -119,7 +125,10 @@ export const kafkaSection = defineSection(
     MAVEN_CMD: stringVar('Maven command used to fetch Kafka’s jars.', 'mvn'),
   },
   (v, env) => {
-    const bootstrapServers = v.KAFKA_BOOTSTRAP_SERVERS ?? [`127.0.0.1:${v.KAFKA_PORT}`]
+    const localBrokers: 1 | 3 = v.KAFKA_LOCAL_BROKERS === '3' ? 3 : 1
+    const bootstrapServers =
+      v.KAFKA_BOOTSTRAP_SERVERS ??
+      Array.from({ length: localBrokers }, (_, i) => `127.0.0.1:${v.KAFKA_PORT + 100 * i}`)
     const prefix = v.TOPIC_PREFIX ?? ''
     return {
       bootstrapServers,
@@ -130,8 +139,9 @@ export const kafkaSection = defineSection(
       topicPrefix: prefix,
       salesPartitions: v.SALES_TOPIC_PARTITIONS,
       dlqRetentionDays: v.DLQ_RETENTION_DAYS,
-      replicationFactor: v.KAFKA_REPLICATION_FACTOR,
+      replicationFactor: v.KAFKA_REPLICATION_FACTOR === 0 ? localBrokers : v.KAFKA_REPLICATION_FACTOR,
       local: {
+        brokers: localBrokers,
         version: v.KAFKA_VERSION,
         port: v.KAFKA_PORT,
         controllerPort: v.KAFKA_CONTROLLER_PORT,

@@ -41,6 +41,19 @@ export interface KafkaBrokerOptions {
   readonly overrides?: Readonly<Record<string, string>>
   /** Secure mode: SASL_SSL + SCRAM users + authorizer (src/stack/kafka-security.ts). */
   readonly security?: BrokerSecurity
+  /** One node of a multi-node cluster (src/stack/kafka-cluster.ts); absent: a cluster of one. */
+  readonly node?: ClusterNode
+}
+
+/** A node's place in a KRaft cluster whose nodes are all broker and controller. */
+export interface ClusterNode {
+  readonly id: number
+  /** `controller.quorum.voters`: id@host:controllerPort of every node. */
+  readonly voters: string
+  /** Shared by every node: storage formatted with another id refuses to join. */
+  readonly clusterId: string
+  /** Nodes in the cluster: internal topics get this replication factor (at most 3). */
+  readonly size: number
 }
 
 export interface KafkaBroker {
@@ -92,7 +105,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const log4jFile = join(options.dataDir, 'log4j2.properties')
   writeFileSync(log4jFile, LOG4J2_PROPERTIES)
 
-  const clusterId = clusterIdFor(options.dataDir)
+  const clusterId = options.node?.clusterId ?? clusterIdFor(options.dataDir)
   const classpathArgs = ['-cp', dist.classpath]
   const logArgs = [`-Dlog4j2.configurationFile=${log4jFile}`, `-Dkafka.logs.dir=${logsDir}`]
   const format = await runCommand(
@@ -124,7 +137,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     detail: `starting Kafka ${options.version} on 127.0.0.1:${options.port}…`,
   })
   const broker = startProcess({
-    name: 'kafka',
+    name: options.node ? `kafka-${options.node.id}` : 'kafka',
     command: java.executable,
     args: [
       `-Xmx${options.heap}`,
@@ -177,7 +190,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
 }
 
 /** The cluster id is kept beside the data so a restarted broker finds its formatted storage. */
-function clusterIdFor(dataDir: string): string {
+export function clusterIdFor(dataDir: string): string {
   const file = join(dataDir, 'cluster.id')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   let id: string
@@ -188,14 +201,34 @@ function clusterIdFor(dataDir: string): string {
   return id
 }
 
-function serverProperties(
+/**
+ * Durability settings by cluster size: with three nodes every topic (the internal ones too) keeps
+ * three copies and an acks=all write needs two of them, so one node may die without a write being
+ * refused or an acknowledged one lost; a replica that missed writes never becomes leader.
+ */
+export function replicationProperties(nodes: number): Record<string, string> {
+  const replicas = String(Math.min(3, nodes))
+  const minIsr = String(Math.min(2, nodes))
+  return {
+    'default.replication.factor': replicas,
+    'min.insync.replicas': minIsr,
+    'unclean.leader.election.enable': 'false',
+    'offsets.topic.replication.factor': replicas,
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': minIsr,
+    'share.coordinator.state.topic.replication.factor': replicas,
+    'share.coordinator.state.topic.min.isr': minIsr,
+  }
+}
+
+export function serverProperties(
   options: KafkaBrokerOptions & { storageDir: string },
   secure: Readonly<Record<string, string>>,
 ): string {
   const entries: Record<string, string> = {
     'process.roles': 'broker,controller',
-    'node.id': '1',
-    'controller.quorum.voters': `1@127.0.0.1:${options.controllerPort}`,
+    'node.id': String(options.node?.id ?? 1),
+    'controller.quorum.voters': options.node?.voters ?? `1@127.0.0.1:${options.controllerPort}`,
     listeners: `PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${options.port}`,
     'controller.listener.names': 'CONTROLLER',
@@ -204,12 +237,8 @@ function serverProperties(
     'log.dirs': options.storageDir,
     'num.partitions': '1',
     'auto.create.topics.enable': 'false',
-    'offsets.topic.replication.factor': '1',
     'offsets.topic.num.partitions': '10',
-    'transaction.state.log.replication.factor': '1',
-    'transaction.state.log.min.isr': '1',
-    'share.coordinator.state.topic.replication.factor': '1',
-    'share.coordinator.state.topic.min.isr': '1',
+    ...replicationProperties(options.node?.size ?? 1),
     'group.initial.rebalance.delay.ms': '0',
     'message.max.bytes': String(8 * 1024 * 1024),
     'log.retention.hours': '168',

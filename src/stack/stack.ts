@@ -13,9 +13,10 @@ import type { MonitoringConfig } from '../platform/monitoring-config.ts'
 import { prepareDatabase } from '../database/schema.ts'
 import { topicSpecs } from '../platform/topics.ts'
 import type { ComponentLaunch } from './components.ts'
-import { startKafkaBroker, type KafkaBroker } from './kafka-broker.ts'
+import { startKafkaBroker } from './kafka-broker.ts'
+import { bootstrapOf, clusterLayout, startKafkaCluster } from './kafka-cluster.ts'
 import type { SupervisionConfig } from '../platform/supervision-config.ts'
-import { startProcess, type StartProcessOptions } from './managed-process.ts'
+import { startProcess, type ManagedProcess, type StartProcessOptions } from './managed-process.ts'
 import { startMonitoring, type MonitoringOutcome } from './monitoring.ts'
 import { ensurePostgres, startCluster, watchCluster, type PostgresHandle } from './postgres-server.ts'
 import { componentDatabaseEnv, type ComponentDatabaseEnv } from './database-logins.ts'
@@ -170,7 +171,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const secure = options.secure
     const kafka = secure ? { ...config.kafka, security: secure.toolsSecurity } : config.kafka
     onProgress({ step: 'kafka', state: 'start', detail: `checking ${kafka.bootstrapServers.join(',')}…` })
-    let broker: KafkaBroker | undefined
     if (await kafkaAnswers(kafka)) {
       services.push({
         name: 'kafka',
@@ -181,63 +181,106 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       })
       onProgress({ step: 'kafka', state: 'done', detail: `reused ${kafka.bootstrapServers.join(',')}` })
     } else {
-      const local = `127.0.0.1:${kafka.local.port}`
-      if (kafka.bootstrapServers.length !== 1 || kafka.bootstrapServers[0] !== local) {
+      const nodes = kafka.local.brokers
+      const layout = clusterLayout({
+        nodes,
+        port: kafka.local.port,
+        controllerPort: kafka.local.controllerPort,
+        dataDir: '',
+        logDir: '',
+      })
+      if (kafka.bootstrapServers.join(',') !== bootstrapOf(layout)) {
         throw new SretlError(
           'KAFKA_UNAVAILABLE',
           `no Kafka broker answers at KAFKA_BOOTSTRAP_SERVERS=${kafka.bootstrapServers.join(',')}; start it, or unset the variable to let sretl run one locally`,
         )
       }
-      // a secure broker's storage holds its SCRAM users: it never shares the plain broker's
-      const dataDir = kafka.local.dataDir ?? join(config.paths.home, secure ? 'kafka-secure' : 'kafka')
+      if (secure && nodes !== 1) {
+        throw new SretlError(
+          'CONFIG_INVALID',
+          'secure mode runs a single Kafka broker: use `sretl up --secure` without --brokers 3 (KAFKA_LOCAL_BROKERS=1)',
+        )
+      }
+      // a secure broker's storage holds its SCRAM users: it never shares the plain broker's; a
+      // cluster's nodes never share a single broker's storage (another cluster id)
+      const dataDir =
+        kafka.local.dataDir ??
+        join(config.paths.home, secure ? 'kafka-secure' : nodes === 1 ? 'kafka' : 'kafka-cluster')
       const brokerStartedAt = Date.now()
-      const brokerOptions = {
-        ...(secure ? { security: secure.kafka } : {}),
+      const clusterOptions = {
+        nodes,
         version: kafka.local.version,
         port: kafka.local.port,
         controllerPort: kafka.local.controllerPort,
         heap: kafka.local.heap,
         dataDir,
-        logFile: join(config.paths.logs, 'kafka.log'),
-        pidFile: join(config.paths.run, 'kafka.pid'),
+        logDir: config.paths.logs,
+        runDir: config.paths.run,
         cacheDir: config.paths.cache,
         startTimeoutMs: kafka.local.startTimeoutMs,
         javaHome: kafka.local.javaHome,
         mavenCmd: kafka.local.mavenCmd,
         onProgress,
       }
-      broker = await startKafkaBroker(brokerOptions)
-      const started = broker
-      // a restart waits until the broker answers again, so a start that fails counts as a failure
-      const supervisor = superviseProcess('kafka', started.process, async () => {
-        // the users were written into the storage at its first format: a restart creates none
-        const security = secure
-          ? {
-              security: {
-                ...secure.kafka,
-                credentials: new Map(
-                  [...secure.kafka.credentials].map(([user, c]) => [user, { ...c, created: false }]),
-                ),
-              },
-            }
-          : {}
-        const again = await startKafkaBroker({ ...brokerOptions, ...security, onProgress: () => undefined })
-        return again.process
-      })
-      stops.push({ name: 'kafka', stop: async () => void (await supervisor.current().stop(30_000)) })
-      services.push({
-        name: 'kafka',
-        kind: 'infrastructure',
-        pid: started.process.pid,
-        owned: true,
-        address: started.bootstrap,
-        logFile: started.process.logFile,
-        detail: `Kafka ${kafka.local.version}, data ${dataDir}`,
-      })
+      if (secure) {
+        const brokerOptions = {
+          ...clusterOptions,
+          security: secure.kafka,
+          logFile: join(config.paths.logs, 'kafka.log'),
+          pidFile: join(config.paths.run, 'kafka.pid'),
+        }
+        const started = await startKafkaBroker(brokerOptions)
+        const supervisor = superviseProcess('kafka', started.process, async () => {
+          // the users were written into the storage at its first format: a restart creates none
+          const credentials = new Map(
+            [...secure.kafka.credentials].map(([user, c]) => [user, { ...c, created: false }]),
+          )
+          const again = await startKafkaBroker({
+            ...brokerOptions,
+            security: { ...secure.kafka, credentials },
+            onProgress: () => undefined,
+          })
+          return again.process
+        })
+        stops.push({ name: 'kafka', stop: async () => void (await supervisor.current().stop(30_000)) })
+        services.push({
+          name: 'kafka',
+          kind: 'infrastructure',
+          pid: started.process.pid,
+          owned: true,
+          address: started.bootstrap,
+          logFile: started.process.logFile,
+          detail: `Kafka ${kafka.local.version}, data ${dataDir}`,
+        })
+      } else {
+        const cluster = await startKafkaCluster(clusterOptions)
+        const nodeSupervisors: Supervisor<ManagedProcess>[] = []
+        // all nodes at once: the last of three stopped alone has no quorum to shut down cleanly with
+        stops.push({
+          name: 'kafka',
+          stop: async () => void (await Promise.all(nodeSupervisors.map((s) => s.current().stop(30_000)))),
+        })
+        for (const [index, node] of cluster.layout.entries()) {
+          const name = nodes === 1 ? 'kafka' : `kafka-${node.id}`
+          const first = cluster.process(index)
+          if (!first) continue
+          // a restart waits until the node answers again, so a start that fails counts as a failure
+          nodeSupervisors.push(superviseProcess(name, first, () => cluster.restart(index)))
+          services.push({
+            name,
+            kind: 'infrastructure',
+            pid: first.pid,
+            owned: true,
+            address: `127.0.0.1:${node.port}`,
+            logFile: first.logFile,
+            detail: `Kafka ${kafka.local.version}${nodes === 1 ? '' : `, node ${node.id} of ${nodes}`}, data ${node.dataDir}`,
+          })
+        }
+      }
       onProgress({
         step: 'kafka',
         state: 'done',
-        detail: `started Kafka ${kafka.local.version} at ${started.bootstrap}${secure ? ' (SASL_SSL, SCRAM-SHA-512, ACLs)' : ''} in ${Date.now() - brokerStartedAt} ms (pid ${started.process.pid})`,
+        detail: `started Kafka ${kafka.local.version} at ${kafka.bootstrapServers.join(',')}${secure ? ' (SASL_SSL, SCRAM-SHA-512, ACLs)' : ''}${nodes === 1 ? '' : ` (${nodes} nodes, replication factor ${kafka.replicationFactor}, min.insync.replicas ${Math.min(2, kafka.replicationFactor)})`} in ${Date.now() - brokerStartedAt} ms`,
       })
     }
 

@@ -1,25 +1,38 @@
 /**
- * Once per `npm test`: a Kafka broker of its own (free ports, a fresh data directory) and a
- * migrated template database on the PostgreSQL server, both removed afterwards. Test files get
- * them through environment variables (see harness.ts). Leftovers of an earlier run that was
- * killed are cleaned up first.
+ * Once per `npm test`: a Kafka broker of its own (free ports, a fresh data directory; a cluster of
+ * three nodes with SRETL_TEST_BROKERS=3) and a migrated template database on the PostgreSQL
+ * server, both removed afterwards. Test files get them through environment variables (see
+ * harness.ts). Leftovers of an earlier run that was killed are cleaned up first.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { baseConfigSection } from '../../src/platform/base-config.ts'
+import { baseConfigSection, type BaseConfig } from '../../src/platform/base-config.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { ensureLogins } from '../../src/database/db-logins.ts'
 import { prepareDatabase } from '../../src/database/schema.ts'
-import { startKafkaBroker, type KafkaBroker } from '../../src/stack/kafka-broker.ts'
+import { startKafkaCluster, type KafkaCluster } from '../../src/stack/kafka-cluster.ts'
+import { findJava } from '../../src/stack/java.ts'
+import { ensureKafkaDist } from '../../src/stack/kafka-dist.ts'
 import { isPidAlive, stopPid } from '../../src/stack/managed-process.ts'
 import { findFreePort } from '../../src/stack/ports.ts'
 import { ensurePostgres } from '../../src/stack/postgres-server.ts'
 import { dropDatabaseForced } from '../../src/platform/postgres.ts'
 
+/** The jars and the Java the nodes run on (the tests run Kafka's own tools with them). */
+async function kafkaRuntime(config: BaseConfig) {
+  const dist = await ensureKafkaDist({
+    version: config.kafka.local.version,
+    cacheDir: config.paths.cache,
+    mavenCmd: config.kafka.local.mavenCmd,
+    onProgress: () => undefined,
+  })
+  return { dist, java: await findJava(config.kafka.local.javaHome) }
+}
+
 const RUNS_DIR_PREFIX = 'sretl-test-'
-let broker: KafkaBroker | undefined
+let broker: KafkaCluster | undefined
 let runDir: string | undefined
 let adminUrl: string | undefined
 let dbPrefix: string | undefined
@@ -53,16 +66,21 @@ export async function globalSetup(): Promise<void> {
     names: { prefix: loginPrefix },
   })
 
-  const port = await findFreePort()
-  const controllerPort = await findFreePort()
-  broker = await startKafkaBroker({
+  // SRETL_TEST_BROKERS=3: the whole run against a three-node cluster (ADR 0063); one by default
+  const nodes = process.env.SRETL_TEST_BROKERS === '3' ? 3 : 1
+  const ports = []
+  for (let i = 0; i < nodes; i++)
+    ports.push({ port: await findFreePort(), controllerPort: await findFreePort() })
+  broker = await startKafkaCluster({
+    nodes,
     version: config.kafka.local.version,
-    port,
-    controllerPort,
-    heap: '512m',
+    port: ports[0]?.port ?? 0,
+    controllerPort: ports[0]?.controllerPort ?? 0,
+    ports,
+    heap: nodes === 1 ? '512m' : '384m',
     dataDir: join(runDir, 'kafka'),
-    logFile: join(runDir, 'kafka.log'),
-    pidFile: join(runDir, 'kafka.pid'),
+    logDir: runDir,
+    runDir,
     cacheDir: config.paths.cache,
     startTimeoutMs: 120_000,
     javaHome: config.kafka.local.javaHome,
@@ -70,11 +88,13 @@ export async function globalSetup(): Promise<void> {
     onProgress: (e) => e.detail && log(e.detail),
     overrides: { 'group.initial.rebalance.delay.ms': '0', 'offsets.commit.timeout.ms': '5000' },
   })
+  const { dist, java } = await kafkaRuntime(config)
   Object.assign(process.env, {
     SRETL_TEST_RUN_DIR: runDir,
     SRETL_TEST_KAFKA_BOOTSTRAP: broker.bootstrap,
-    SRETL_TEST_KAFKA_CLASSPATH: broker.dist.classpath,
-    SRETL_TEST_JAVA: broker.java,
+    SRETL_TEST_KAFKA_REPLICATION: String(nodes),
+    SRETL_TEST_KAFKA_CLASSPATH: dist.classpath,
+    SRETL_TEST_JAVA: java.executable,
     SRETL_TEST_ADMIN_URL: adminUrl,
     SRETL_TEST_DB_PREFIX: dbPrefix,
     SRETL_TEST_TEMPLATE_DB: template,
@@ -99,8 +119,10 @@ async function cleanStaleRuns(): Promise<void> {
     const dir = join(tmpdir(), name)
     const owner = readPid(join(dir, 'owner.pid'))
     if (owner !== undefined && isPidAlive(owner)) continue
-    const kafka = readPid(join(dir, 'kafka.pid'))
-    if (kafka !== undefined) await stopPid(kafka, 10_000)
+    for (const file of ['kafka.pid', 'kafka-1.pid', 'kafka-2.pid', 'kafka-3.pid']) {
+      const kafka = readPid(join(dir, file))
+      if (kafka !== undefined) await stopPid(kafka, 10_000)
+    }
     rmSync(dir, { recursive: true, force: true })
   }
   const config = loadConfig(process.env, baseConfigSection)

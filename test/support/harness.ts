@@ -129,6 +129,8 @@ export function testEnv(
     SRETL_HOME: home,
     SRETL_CACHE_DIR: loadConfig(process.env, baseConfigSection).paths.cache,
     KAFKA_BOOTSTRAP_SERVERS: kafkaBootstrap(),
+    // topics get as many replicas as the run's cluster has nodes (SRETL_TEST_BROKERS)
+    KAFKA_REPLICATION_FACTOR: process.env.SRETL_TEST_KAFKA_REPLICATION ?? '1',
     TOPIC_PREFIX: options.topicPrefix ?? `t${uniqueId()}.`,
     // test files run side by side on one broker: landers of different files must not share a
     // consumer group (each join would rebalance the other file's landers)
@@ -148,6 +150,7 @@ export function testEnv(
 export async function upEnv(databaseUrl: string): Promise<Record<string, string>> {
   const env = testEnv({ databaseUrl, extra: await monitoringPorts() })
   delete env.KAFKA_BOOTSTRAP_SERVERS
+  delete env.KAFKA_REPLICATION_FACTOR
   env.KAFKA_PORT = String(await findFreePort())
   env.KAFKA_CONTROLLER_PORT = String(await findFreePort())
   env.KAFKA_HEAP = '256m'

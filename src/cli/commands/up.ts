@@ -42,6 +42,12 @@ export const upCommand = defineCommand({
       type: 'boolean',
       description: 'Do not start Prometheus, Alertmanager and the PostgreSQL exporter.',
     },
+    brokers: {
+      type: 'string',
+      valueName: '1|3',
+      description:
+        'Nodes of the local Kafka (KRaft) cluster: 3 gives replication factor 3, min.insync.replicas=2 and no unclean leader election, node i on KAFKA_PORT + 100·i (sets KAFKA_LOCAL_BROKERS; not with --secure).',
+    },
     secure: {
       type: 'boolean',
       description:
@@ -51,12 +57,25 @@ export const upCommand = defineCommand({
   examples: [
     'sretl up',
     'sretl up --secure',
+    'sretl up --brokers 3',
     'KAFKA_PORT=19092 sretl up --no-components',
     'PROMETHEUS_PORT=19090 sretl up',
   ],
-  async run({ env, ui, values }) {
+  async run({ env: given, ui, values }) {
     const startedAt = Date.now()
+    const brokers = typeof values.brokers === 'string' ? values.brokers.trim() : undefined
+    if (brokers !== undefined && brokers !== '1' && brokers !== '3') {
+      throw new SretlError('USAGE', `--brokers must be 1 or 3, got "${brokers}"`)
+    }
+    // the components inherit it too, so their default bootstrap names every node
+    const env = brokers === undefined ? given : { ...given, KAFKA_LOCAL_BROKERS: brokers }
     const config = loadConfig(env, stackConfigSection)
+    if (values.secure === true && config.kafka.local.brokers !== 1) {
+      throw new SretlError(
+        'USAGE',
+        'secure mode runs a single Kafka broker: `sretl up --secure` cannot be combined with --brokers 3 (KAFKA_LOCAL_BROKERS=3)',
+      )
+    }
     const previous = readStackState(config.paths.run)
     if (previous && previous.upPid !== process.pid && isPidAlive(previous.upPid)) {
       throw new SretlError(

@@ -49,6 +49,8 @@ async function startThreeNodes(dir: string): Promise<KafkaCluster> {
 /** A till posting batches to the gateway without pause, sending a refused batch again until it is taken. */
 function startTill(gateway: string) {
   const accepted = new Set<string>()
+  /** Every event sent, answered or not: a refused or unanswered send promises nothing, either way. */
+  const sent = new Set<string>()
   const acceptedAt: number[] = []
   let refused = 0
   let running = true
@@ -56,6 +58,7 @@ function startTill(gateway: string) {
   const loop = (async () => {
     while (running) {
       const batch = Array.from({ length: 20 }, () => spreadLine(n++, 17, 'RC-c3'))
+      for (const e of batch) sent.add(e.event_id)
       for (;;) {
         const answer = await postJson(`${gateway}/v1/sales`, batch, {
           authorization: `Bearer ${till.key}`,
@@ -75,6 +78,7 @@ function startTill(gateway: string) {
   })()
   return {
     accepted,
+    sent,
     get refused() {
       return refused
     },
@@ -254,7 +258,10 @@ test('every event the gateway accepted should land exactly once while a broker a
     )
     assert.equal(missing, 0, 'no accepted event is missing')
     assert.equal(doubled, 0, 'no event landed twice')
-    assert.deepEqual(landed, stream.accepted, 'nothing landed that was not accepted')
+    // a batch whose answer was lost or a 503 may have reached Kafka all the same (the gateway's
+    // send outlived its request): it lands once, like any event, but only if it was ever sent
+    const unknown = [...landed].filter((id) => !stream.sent.has(id)).length
+    assert.equal(unknown, 0, 'nothing landed that the till never sent')
     assert.equal((await lander.status()).state, 'RUNNING')
   } finally {
     const stopping = Date.now()

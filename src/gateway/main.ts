@@ -1,8 +1,7 @@
 /** `sretl run gateway`: wiring only (see gateway.ts and ingest.ts for the logic). */
 import { runComponent, type ComponentContext, type StartedComponent } from '../platform/component-runner.ts'
 import type { Env } from '../platform/config.ts'
-import { createProducer } from '../platform/kafka.ts'
-import { KafkaSender } from '../platform/kafka-sender.ts'
+import { senderWithProducer } from '../platform/kafka-sender.ts'
 import { kafkaReadiness } from '../platform/kafka-probe.ts'
 import { topicNames } from '../platform/topics.ts'
 import { DEV_KEY, Keyring } from './api-keys.ts'
@@ -34,13 +33,20 @@ function start(context: ComponentContext<GatewayConfig>): Promise<StartedCompone
   const { config, logger, lifecycle } = context
   const settings = config.component
   const topic = topicNames(config.kafka).salesEvents
-  const producer = createProducer(config.kafka, 'gateway')
-  lifecycle.add('kafka producer', () => producer.close(true))
   const metrics = createGatewayMetrics(context.metrics)
-  const sender = new KafkaSender((messages) => producer.send({ messages }), {
-    maxBatchMessages: settings.maxBatchEvents,
-    maxQueuedMessages: settings.maxInFlightEvents,
-  })
+  // a call to a killed leader can stay unsettled for minutes: after twice the send timeout the
+  // producer is replaced, so the sends behind it are not held up (docs/reliability.md, C3)
+  const { sender, close: closeProducer } = senderWithProducer(
+    config.kafka,
+    'gateway',
+    {
+      maxBatchMessages: settings.maxBatchEvents,
+      maxQueuedMessages: settings.maxInFlightEvents,
+      stuckAfterMs: 2 * config.kafka.sendTimeoutMs,
+    },
+    logger,
+  )
+  lifecycle.add('kafka producer', closeProducer)
   const ingest = new Ingest({
     topic,
     send: (messages) => sender.send(messages),

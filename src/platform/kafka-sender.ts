@@ -11,7 +11,8 @@
  * keeps throughput: concurrent small sends share a batch, as the linger of Kafka's own clients does.
  */
 import { SretlError } from './errors.ts'
-import type { BytesMessage } from './kafka.ts'
+import { createProducer, type BytesMessage, type ConnectionSettings } from './kafka.ts'
+import type { Logger } from './logger.ts'
 
 interface Group {
   readonly messages: BytesMessage[]
@@ -23,6 +24,14 @@ export interface KafkaSenderSettings {
   readonly maxBatchMessages: number
   /** Most messages waiting or in flight; beyond it a send is refused at once (never queued). */
   readonly maxQueuedMessages: number
+  /**
+   * A produce call unsettled this long is abandoned: its senders get KAFKA_SEND_TIMEOUT and
+   * `onStuck` replaces the producer, so the sends behind it are not held up for as long as the
+   * client keeps retrying a dead leader. Unset: wait as long as the call takes.
+   */
+  readonly stuckAfterMs?: number
+  /** Called when a call is abandoned: swap the producer `send` goes to (a new producer id). */
+  readonly onStuck?: () => void
 }
 
 export class KafkaSender {
@@ -31,6 +40,7 @@ export class KafkaSender {
   readonly #queue: Group[] = []
   #queued = 0
   #busy = false
+  #stuck = 0
 
   constructor(send: (messages: BytesMessage[]) => Promise<unknown>, settings: KafkaSenderSettings) {
     this.#send = send
@@ -40,6 +50,11 @@ export class KafkaSender {
   /** Messages handed over and not yet acknowledged or failed. */
   get queued(): number {
     return this.#queued
+  }
+
+  /** Produce calls abandoned as stuck (each one replaced the producer). */
+  get stuckCalls(): number {
+    return this.#stuck
   }
 
   /** Resolves when Kafka acknowledged the produce call these messages went out in. */
@@ -77,20 +92,67 @@ export class KafkaSender {
       this.#busy = false
       return
     }
-    const done = (): void => {
+    let settled = false
+    const settle = (outcome: { ok: true } | { ok: false; err: unknown }): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
       this.#queued -= group.messages.length
       this.#busy = false
       this.#pump()
+      for (const w of group.waiters) {
+        if (outcome.ok) w.resolve()
+        else w.reject(outcome.err)
+      }
     }
+    const { stuckAfterMs } = this.#settings
+    const timer =
+      stuckAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            if (settled) return
+            this.#stuck++
+            // the abandoned call may still be written: an unacknowledged send promises nothing,
+            // and a re-send is deduplicated by event_id downstream
+            this.#settings.onStuck?.()
+            settle({
+              ok: false,
+              err: new SretlError(
+                'KAFKA_SEND_TIMEOUT',
+                `Kafka did not settle a produce call within ${stuckAfterMs} ms; the producer was replaced`,
+              ),
+            })
+          }, stuckAfterMs)
     this.#send(group.messages).then(
-      () => {
-        done()
-        for (const w of group.waiters) w.resolve()
-      },
-      (err: unknown) => {
-        done()
-        for (const w of group.waiters) w.reject(err)
-      },
+      () => settle({ ok: true }),
+      (err: unknown) => settle({ ok: false, err }),
     )
   }
+}
+
+/**
+ * A sender on its own idempotent producer, which it replaces when a produce call is stuck (a call
+ * to a killed leader can stay unsettled for minutes): the gateway's and the simulator's way to
+ * Kafka. `close` closes the producer in use.
+ */
+export function senderWithProducer(
+  kafka: ConnectionSettings,
+  clientSuffix: string,
+  settings: Omit<KafkaSenderSettings, 'onStuck'>,
+  logger: Logger,
+): { readonly sender: KafkaSender; readonly close: () => Promise<void> } {
+  let producer = createProducer(kafka, clientSuffix)
+  const sender = new KafkaSender((messages) => producer.send({ messages }), {
+    ...settings,
+    onStuck: () => {
+      logger.warn(
+        { stuckAfterMs: settings.stuckAfterMs },
+        'a produce call did not settle in time; replacing the producer',
+      )
+      const old = producer
+      producer = createProducer(kafka, clientSuffix)
+      old.close(true).catch(() => undefined)
+    },
+  })
+  return { sender, close: () => producer.close(true) }
 }

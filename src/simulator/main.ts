@@ -3,8 +3,7 @@ import { Random } from '../domain/random.ts'
 import { referenceProducts, referenceStores } from '../domain/reference-data.ts'
 import { runComponent, type ComponentContext, type StartedComponent } from '../platform/component-runner.ts'
 import type { Env } from '../platform/config.ts'
-import { createProducer } from '../platform/kafka.ts'
-import { KafkaSender } from '../platform/kafka-sender.ts'
+import { senderWithProducer } from '../platform/kafka-sender.ts'
 import { kafkaReadiness } from '../platform/kafka-probe.ts'
 import { sleep } from '../platform/lifecycle.ts'
 import { topicNames } from '../platform/topics.ts'
@@ -35,12 +34,19 @@ function start(context: ComponentContext<SimulatorConfig>): Promise<StartedCompo
   const { config, logger, lifecycle } = context
   const settings = config.component
   const topic = topicNames(config.kafka).salesEvents
-  const producer = createProducer(config.kafka, 'simulator')
-  lifecycle.add('kafka producer', () => producer.close(true))
-  const sender = new KafkaSender((messages) => producer.send({ messages }), {
-    maxBatchMessages: settings.maxBatch,
-    maxQueuedMessages: settings.maxInFlight,
-  })
+  // a call to a killed leader can stay unsettled for minutes: after twice the send timeout the
+  // producer is replaced, so the sends behind it are not held up (docs/reliability.md, C3)
+  const { sender, close: closeProducer } = senderWithProducer(
+    config.kafka,
+    'simulator',
+    {
+      maxBatchMessages: settings.maxBatch,
+      maxQueuedMessages: settings.maxInFlight,
+      stuckAfterMs: 2 * config.kafka.sendTimeoutMs,
+    },
+    logger,
+  )
+  lifecycle.add('kafka producer', closeProducer)
 
   const generator = new ReceiptGenerator({
     seed: settings.seed,

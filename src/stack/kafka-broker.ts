@@ -243,6 +243,9 @@ export function serverProperties(
     'message.max.bytes': String(8 * 1024 * 1024),
     'log.retention.hours': '168',
     'log.segment.bytes': String(256 * 1024 * 1024),
+    // the cleaner of the compacted topics allocates this at start-up; Kafka's 128 MiB default
+    // left a 256 MiB node of the three-node cluster dead of OutOfMemoryError before it was ready
+    'log.cleaner.dedupe.buffer.size': String(16 * 1024 * 1024),
     ...secure,
     ...options.overrides,
   }

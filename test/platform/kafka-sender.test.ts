@@ -106,3 +106,40 @@ test('a send beyond the queue bound should be refused at once with KAFKA_UNAVAIL
   await accepted
   assert.deepEqual(values(kafka.calls), [['1', '2']])
 })
+
+test('a produce call that never settles should be abandoned after stuckAfterMs, its callers told KAFKA_SEND_TIMEOUT, and the next send go to the replaced producer', async () => {
+  const stuck = manualKafka()
+  const fresh = manualKafka()
+  let current = stuck
+  let replaced = 0
+  const sender = new KafkaSender((messages) => current.send(messages), {
+    maxBatchMessages: 10,
+    maxQueuedMessages: 100,
+    stuckAfterMs: 50,
+    onStuck: () => {
+      replaced++
+      current = fresh
+    },
+  })
+  const first = sender.send([message(1)])
+  const failure = await first.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
+  assert.ok(isSretlError(failure) && failure.code === 'KAFKA_SEND_TIMEOUT', String(failure))
+  assert.equal(replaced, 1)
+  assert.equal(sender.stuckCalls, 1)
+  assert.equal(sender.queued, 0, 'the abandoned messages no longer count against the bound')
+
+  const second = sender.send([message(2)])
+  await nextTurn()
+  await nextTurn()
+  assert.deepEqual(values(fresh.calls), [['2']], 'the next send goes out at once, to the new producer')
+  fresh.settlers[0]?.resolve()
+  await second
+  // the abandoned call settling late changes nothing
+  stuck.settlers[0]?.resolve()
+  await nextTurn()
+  assert.equal(sender.queued, 0)
+  assert.equal(replaced, 1)
+})

@@ -14,12 +14,13 @@ import { passed, runScenario, type ScenarioResult } from './runner.ts'
 import { SCENARIOS } from './scenarios/index.ts'
 import { resultTable } from './table.ts'
 
-const USAGE = `Usage: npm run chaos [-- --events N --rate R --fault-seconds S --only C1,C5]
+const USAGE = `Usage: npm run chaos [-- --events N --rate R --fault-seconds S --only C1,C5 --brokers 1|3]
 
 Runs each chaos scenario (C1…C11) against the real lander and gateway under steady load from the
 simulator's generator, then checks that every acknowledged event_id is in sales_raw exactly once,
 the stored offsets are at the end, the dead letters are the poison sent, and sretl verify shows no
-difference. Defaults: --events 5000 --rate 250 --fault-seconds 60 (outage, slow, read-only).`
+difference. Defaults: --events 5000 --rate 250 --fault-seconds 60 (outage, slow, read-only), on one
+Kafka broker; --brokers 3 runs every scenario on a three-node cluster (RF 3, min.insync.replicas 2).`
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '250' },
     'fault-seconds': { type: 'string', default: '60' },
     only: { type: 'string' },
+    brokers: { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -43,6 +45,13 @@ const whole = (name: 'events' | 'rate' | 'fault-seconds'): number => {
   }
   return n
 }
+if (values.brokers !== '1' && values.brokers !== '3') {
+  process.stderr.write(`--brokers must be 1 or 3 (got ${values.brokers})\n`)
+  process.exit(2)
+}
+// the harness starts the cluster this asks for (test/support/global-setup.ts)
+ 
+process.env.SRETL_TEST_BROKERS = values.brokers
 const size = { events: whole('events'), rate: whole('rate'), faultSeconds: whole('fault-seconds') }
 const only = values.only?.split(',').map((id) => id.trim().toUpperCase())
 const unknown = only?.filter((id) => !SCENARIOS.some((s) => s.id === id)) ?? []

@@ -50,7 +50,7 @@ if (values.brokers !== '1' && values.brokers !== '3') {
   process.exit(2)
 }
 // the harness starts the cluster this asks for (test/support/global-setup.ts)
- 
+
 process.env.SRETL_TEST_BROKERS = values.brokers
 const size = { events: whole('events'), rate: whole('rate'), faultSeconds: whole('fault-seconds') }
 const only = values.only?.split(',').map((id) => id.trim().toUpperCase())

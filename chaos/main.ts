@@ -74,6 +74,10 @@ async function main(): Promise<void> {
         skipped.push(`${slot.id}: ${slot.missing ?? 'not built'}`)
         continue
       }
+      if (slot.brokers !== undefined && String(slot.brokers) !== values.brokers) {
+        skipped.push(`${slot.id}: runs with --brokers ${slot.brokers}`)
+        continue
+      }
       const db = await createTestDatabase()
       try {
         const result = await runScenario(slot.scenario, db, size, log)

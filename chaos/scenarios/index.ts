@@ -1,5 +1,6 @@
-/** Every chaos scenario in order; C3 (losing a broker of three) comes with the three-broker cluster. */
+/** Every chaos scenario in order; C3 (losing a broker of three) runs with `--brokers 3`. */
 import type { Scenario } from '../runner.ts'
+import { brokerLoss } from './broker-loss.ts'
 import { gatewayKill } from './gateway-kill.ts'
 import { landerKills } from './lander-kills.ts'
 import { ambiguousCommit, postgresRestart, readOnlyPostgres, slowPostgres } from './postgres-faults.ts'
@@ -10,15 +11,14 @@ export interface ScenarioSlot {
   /** Undefined: not built yet, and why. */
   readonly scenario?: Scenario
   readonly missing?: string
+  /** Runs only on a cluster of this many nodes (`--brokers`). */
+  readonly brokers?: number
 }
 
 export const SCENARIOS: readonly ScenarioSlot[] = [
   { id: 'C1', scenario: landerKills },
   { id: 'C2', scenario: gatewayKill },
-  {
-    id: 'C3',
-    missing: 'kill one broker of three, restart it, then kill the controller: needs `sretl up --brokers 3`',
-  },
+  { id: 'C3', scenario: brokerLoss, brokers: 3 },
   { id: 'C4', scenario: postgresRestart },
   { id: 'C5', scenario: ambiguousCommit },
   { id: 'C6', scenario: slowPostgres },

@@ -188,3 +188,8 @@ export function withDatabase(url: string, database: string): string {
   u.pathname = `/${database}`
   return u.toString()
 }
+
+/** The Kafka cluster this process's globalSetup started (the chaos suite's C3 kills its nodes). */
+export function testKafkaCluster(): KafkaCluster | undefined {
+  return broker
+}

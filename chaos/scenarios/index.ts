@@ -4,6 +4,7 @@ import { brokerLoss } from './broker-loss.ts'
 import { gatewayKill } from './gateway-kill.ts'
 import { landerKills } from './lander-kills.ts'
 import { ambiguousCommit, postgresRestart, readOnlyPostgres, slowPostgres } from './postgres-faults.ts'
+import { replayFromEarliest } from './replay.ts'
 import { duplicates, poisonMix, zombieLander } from './stream-faults.ts'
 
 export interface ScenarioSlot {
@@ -23,11 +24,7 @@ export const SCENARIOS: readonly ScenarioSlot[] = [
   { id: 'C5', scenario: ambiguousCommit },
   { id: 'C6', scenario: slowPostgres },
   { id: 'C7', scenario: poisonMix },
-  {
-    id: 'C8',
-    missing:
-      'replay from earliest under load: covered without load by test/integration/lander-replay.test.ts',
-  },
+  { id: 'C8', scenario: replayFromEarliest },
   { id: 'C9', scenario: duplicates },
   { id: 'C10', scenario: zombieLander },
   { id: 'C11', scenario: readOnlyPostgres },

@@ -4,7 +4,8 @@
  * (a slow server), or lose the reply to the next COMMIT — the server has committed, the client
  * never learns it (the ambiguous commit of ADR 0010, forced as ADR 0065 describes).
  */
-import { connect, createServer, type Server, type Socket } from 'node:net'
+import { connect, type Socket } from 'node:net'
+import { reopenableListener } from '../test/support/tcp-proxy.ts'
 
 export interface FaultProxy {
   readonly port: number
@@ -77,38 +78,17 @@ export async function startFaultProxy(targetHost: string, targetPort: number): P
       later(() => client.writable && client.write(chunk))
     })
   }
-  let server: Server | undefined
-  let port = 0
-  const listen = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const s = createServer(handle)
-      s.once('error', reject)
-      s.listen(port, '127.0.0.1', () => {
-        const address = s.address()
-        if (typeof address === 'object' && address) port = address.port
-        server = s
-        resolve()
-      })
-    })
-  await listen()
-  const stop = async (): Promise<void> => {
-    const s = server
-    server = undefined
-    for (const socket of open) socket.resetAndDestroy()
-    open.clear()
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
-  }
+  const listener = await reopenableListener(handle, open)
+  const stop = (): Promise<void> => listener.cut()
   return {
     get port() {
-      return port
+      return listener.port
     },
     get commitsDropped() {
       return dropped
     },
     cut: stop,
-    async restore() {
-      if (!server) await listen()
-    },
+    restore: () => listener.restore(),
     setLatency(ms) {
       latencyMs = ms
     },

@@ -33,6 +33,29 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     client.pipe(upstream)
     upstream.pipe(client)
   }
+  const listener = await reopenableListener(handle, open)
+  const stop = (): Promise<void> => listener.cut()
+  return {
+    get port() {
+      return listener.port
+    },
+    get connections() {
+      return accepted
+    },
+    cut: stop,
+    restore: () => listener.restore(),
+    close: stop,
+  }
+}
+
+/**
+ * A listener on 127.0.0.1 that can be cut (every open connection reset, new ones refused) and
+ * restored on the same port: what both proxies of the tests need around their own `handle`.
+ */
+export async function reopenableListener(
+  handle: (client: Socket) => void,
+  open: Set<Socket>,
+): Promise<{ readonly port: number; cut(): Promise<void>; restore(): Promise<void> }> {
   let server: Server | undefined
   let port = 0
   const listen = (): Promise<void> =>
@@ -47,24 +70,19 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       })
     })
   await listen()
-  const stop = async (): Promise<void> => {
-    const s = server
-    server = undefined
-    for (const socket of open) socket.resetAndDestroy()
-    open.clear()
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
-  }
   return {
     get port() {
       return port
     },
-    get connections() {
-      return accepted
+    async cut() {
+      const s = server
+      server = undefined
+      for (const socket of open) socket.resetAndDestroy()
+      open.clear()
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
     },
-    cut: stop,
     async restore() {
       if (!server) await listen()
     },
-    close: stop,
   }
 }

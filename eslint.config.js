@@ -128,7 +128,7 @@ export default tseslint.config(
     [
       'aggregates',
       ['stack', 'cli', 'observability', ...components],
-      'aggregates/ (verify, rebuild) builds on domain/ and platform/ only.',
+      'aggregates/ (in-stream upkeep, verify, rebuild) builds on domain/, platform/ and database/ only; the lander plugs it in.',
     ],
     [
       'stack',

@@ -14,9 +14,9 @@
  */
 import { cpus, loadavg } from 'node:os'
 import pg from 'pg'
-import { createAggregates, type Aggregates } from '../src/lander/aggregates/aggregates.ts'
-import { aggregatesSection } from '../src/lander/aggregates/config.ts'
-import { createAggregatesMetrics } from '../src/lander/aggregates/metrics.ts'
+import { createAggregates, type Aggregates } from '../src/aggregates/in-stream/aggregates.ts'
+import { aggregatesSection } from '../src/aggregates/in-stream/config.ts'
+import { createAggregatesMetrics } from '../src/aggregates/in-stream/metrics.ts'
 import { baseConfigSection } from '../src/platform/base-config.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka'

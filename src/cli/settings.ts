@@ -14,7 +14,7 @@ import { controlTargetsSection } from '../platform/control-targets.ts'
 import { cliAuthSection } from './control-client.ts'
 import { maintenanceSection } from '../database/partition-maintenance.ts'
 import { landerOwnSection } from '../lander/config.ts'
-import { aggregatesSection } from '../lander/aggregates/config.ts'
+import { aggregatesSection } from '../aggregates/in-stream/config.ts'
 import { privacySection } from './privacy.ts'
 
 /** Each component's own section: typed by the manifest, so a new component is missed by no one. */

@@ -28,7 +28,7 @@ import { deadLetterMessage } from './dead-letters.ts'
 import type { Batch } from './batcher.ts'
 import { storeOffsets } from './offset-store.ts'
 import { isValid, truncate, type LanderRecord, type Rejection, type ValidRecord } from './records.ts'
-import { copyFrom } from './copy-stream.ts'
+import { copyFrom } from '../platform/copy-stream.ts'
 import type { ReachFault } from './test-fault.ts'
 
 export interface PartitionRange {

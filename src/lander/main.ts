@@ -10,9 +10,9 @@ import { startMaintenanceSchedule } from './maintenance.ts'
 import { createLanderMetrics } from './metrics.ts'
 import { buildLanderServer } from './server.ts'
 import { databasePasswordDefault } from '../platform/live-defaults.ts'
-import { createAggregates } from './aggregates/aggregates.ts'
-import { createAggregatesMetrics } from './aggregates/metrics.ts'
-import { caughtUp } from './aggregates/caught-up.ts'
+import { createAggregates } from '../aggregates/in-stream/aggregates.ts'
+import { createAggregatesMetrics } from '../aggregates/in-stream/metrics.ts'
+import { caughtUp } from '../aggregates/in-stream/caught-up.ts'
 
 export const main = (env: Env): Promise<number> =>
   runComponent(env, {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { SaleLine } from '../../src/domain/sale-line.ts'
-import { TABLES } from '../../src/lander/aggregates/tables.ts'
+import { TABLES } from '../../src/aggregates/in-stream/tables.ts'
 import { verifyAggregates } from '../../src/aggregates/verify.ts'
 import type { Pool } from '../../src/platform/postgres.ts'
 import { topicNames } from '../../src/platform/topics.ts'

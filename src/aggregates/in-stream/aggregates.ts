@@ -10,8 +10,8 @@ import { errorMessage } from '../../platform/errors.ts'
 import { backoffMs, sleep } from '../../platform/lifecycle.ts'
 import type { Logger } from '../../platform/logger.ts'
 import type { PoolClient } from '../../platform/postgres.ts'
-import type { LanderHooks, LandingResult, NewRow } from '../landing.ts'
 import { runCycle, type CycleDeps, type CycleOutcome } from './cycle.ts'
+import type { CommittedBatch, LandedRow, LandingHooks } from './landed-batch.ts'
 import type { AggregatesMetrics } from './metrics.ts'
 import { AGGREGATES } from './tables.ts'
 import { raisePartitionWatermarks, writeDeltas, type Correction } from './write-deltas.ts'
@@ -38,7 +38,7 @@ export interface AggregatesStatus {
 }
 
 export interface Aggregates {
-  readonly hooks: LanderHooks
+  readonly hooks: LandingHooks
   /** Starts the publish cycles (the first one runs at once: it publishes what a crash left). */
   start(): void
   stop(): Promise<void>
@@ -54,23 +54,17 @@ const CATCHING_UP_AFTER_MS = 5000
 const MAX_CACHED_STORES = 100_000
 
 export function createAggregates(deps: AggregatesDeps): Aggregates {
-  const { logger, metrics, config, clock } = deps
+  const { metrics, config, clock } = deps
   const zones = createStoreZones()
   let watermark: number | undefined
   let horizon: number | undefined
   let lastCycleAt: number | undefined
   let unpublished: Record<string, number> | undefined
   let pendingCorrections: Correction[] = []
-  let lastError: AggregatesStatus['lastError'] = null
   let catchingUp = false
-  let lastCycleStart = 0
-  let stopping = false
-  let wake: (() => void) | undefined
-  let woken = false
-  let loop: Promise<void> | undefined
   let running: Promise<CycleOutcome> | undefined
 
-  const inTransaction = async (client: PoolClient, newRows: readonly NewRow[]): Promise<void> => {
+  const inTransaction = async (client: PoolClient, newRows: readonly LandedRow[]): Promise<void> => {
     pendingCorrections = []
     if (newRows.length === 0) return
     const started = performance.now()
@@ -78,12 +72,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
     metrics.transactionSeconds.observe((performance.now() - started) / 1000)
   }
 
-  const trigger = (): void => {
-    woken = true
-    wake?.()
-  }
-
-  const afterCommit = (result: LandingResult): void => {
+  const afterCommit = (result: CommittedBatch): void => {
     const newest = Math.max(0, ...result.batch.partitions.map((p) => p.lastProduceTimeMs))
     // the newest record of the batch was produced long ago: the lander works through a backlog
     catchingUp = newest > 0 && result.committedAt - newest > CATCHING_UP_AFTER_MS
@@ -94,7 +83,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
       })
     }
     pendingCorrections = []
-    trigger()
+    loop.trigger()
   }
 
   const observe = (outcome: CycleOutcome): void => {
@@ -123,58 +112,12 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
     }
   }
 
-  const run = async (): Promise<void> => {
-    let failures = 0
-    while (!stopping) {
-      let more: boolean
-      try {
-        woken = false
-        lastCycleStart = performance.now()
-        more = (await cycleNow()).more
-        failures = 0
-        lastError = null
-      } catch (err) {
-        failures += 1
-        metrics.cycleFailures.inc()
-        lastError = {
-          code: 'AGGREGATES_PUBLISH_FAILED',
-          message: `the aggregates' publish cycle failed: ${errorMessage(err)}`,
-          at: new Date(clock()).toISOString(),
-        }
-        logger.warn({ err, attempt: failures }, 'aggregates publish cycle failed; retrying')
-        await sleep(backoffMs(failures, 200, 10_000))
-        continue
-      }
-      if (stopping) continue
-      if (catchingUp) {
-        // landing first: while a backlog lands, cycles run at most every AGG_CATCHUP_CYCLE_INTERVAL_MS
-        // (fewer, larger cycles publish each changed row once instead of after every batch)
-        const wait = lastCycleStart + config.catchUpCycleIntervalMs - performance.now()
-        if (wait > 0) await sleep(wait)
-        continue
-      }
-      if (more || woken) continue
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, config.cycleIntervalMs)
-        wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      wake = undefined
-    }
-  }
+  const loop = createCycleLoop({ ...deps, cycleNow, catchingUp: () => catchingUp })
 
   return {
     hooks: { inTransaction, afterCommit },
-    start() {
-      loop = run()
-    },
-    async stop() {
-      stopping = true
-      wake?.()
-      await loop
-    },
+    start: loop.start,
+    stop: loop.stop,
     cycleNow,
     status: () => ({
       watermark: watermark === undefined ? null : new Date(watermark).toISOString(),
@@ -182,8 +125,93 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
       lastCycleAt: lastCycleAt === undefined ? null : new Date(lastCycleAt).toISOString(),
       unpublished: unpublished ?? null,
       graceMs: config.graceMs,
-      lastError,
+      lastError: loop.lastError(),
     }),
+  }
+}
+
+interface CycleLoopDeps extends Pick<AggregatesDeps, 'logger' | 'metrics' | 'config' | 'clock'> {
+  cycleNow(): Promise<CycleOutcome>
+  /** Whether the last batch showed a backlog (cycles then run less often, ADR 0040). */
+  catchingUp(): boolean
+}
+
+/** Runs publish cycles until stopped: at once when woken by a commit, else every AGG_CYCLE_INTERVAL_MS. */
+function createCycleLoop(deps: CycleLoopDeps) {
+  const { logger, metrics, config, clock } = deps
+  let lastError: AggregatesStatus['lastError'] = null
+  let lastCycleStart = 0
+  let stopping = false
+  let wake: (() => void) | undefined
+  let woken = false
+  let loop: Promise<void> | undefined
+
+  const runOnce = async (failures: number): Promise<{ more: boolean } | undefined> => {
+    try {
+      woken = false
+      lastCycleStart = performance.now()
+      const { more } = await deps.cycleNow()
+      lastError = null
+      return { more }
+    } catch (err) {
+      metrics.cycleFailures.inc()
+      lastError = {
+        code: 'AGGREGATES_PUBLISH_FAILED',
+        message: `the aggregates' publish cycle failed: ${errorMessage(err)}`,
+        at: new Date(clock()).toISOString(),
+      }
+      logger.warn({ err, attempt: failures + 1 }, 'aggregates publish cycle failed; retrying')
+      await sleep(backoffMs(failures + 1, 200, 10_000))
+      return undefined
+    }
+  }
+
+  const idle = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, config.cycleIntervalMs)
+      wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+
+  const run = async (): Promise<void> => {
+    let failures = 0
+    while (!stopping) {
+      const ran = await runOnce(failures)
+      if (ran === undefined) {
+        failures += 1
+        continue
+      }
+      failures = 0
+      if (stopping) continue
+      if (deps.catchingUp()) {
+        // landing first: while a backlog lands, cycles run at most every AGG_CATCHUP_CYCLE_INTERVAL_MS
+        // (fewer, larger cycles publish each changed row once instead of after every batch)
+        const wait = lastCycleStart + config.catchUpCycleIntervalMs - performance.now()
+        if (wait > 0) await sleep(wait)
+        continue
+      }
+      if (ran.more || woken) continue
+      await idle()
+      wake = undefined
+    }
+  }
+
+  return {
+    trigger: (): void => {
+      woken = true
+      wake?.()
+    },
+    start: (): void => {
+      loop = run()
+    },
+    stop: async (): Promise<void> => {
+      stopping = true
+      wake?.()
+      await loop
+    },
+    lastError: () => lastError,
   }
 }
 
@@ -191,7 +219,7 @@ export function createAggregates(deps: AggregatesDeps): Aggregates {
 function createStoreZones() {
   const zones = new Map<string, string>()
   return {
-    async load(client: PoolClient, rows: readonly NewRow[]): Promise<void> {
+    async load(client: PoolClient, rows: readonly LandedRow[]): Promise<void> {
       const missing = [...new Set(rows.map((r) => r.event.store_id))].filter((s) => !zones.has(s))
       if (missing.length === 0) return
       const result = await client.query<{ store_id: string; time_zone: string }>(
@@ -234,7 +262,7 @@ function countCycle(metrics: AggregatesMetrics, graceMs: number, outcome: CycleO
 /** In the landing transaction: the batch's deltas into the tables, and each partition's watermark. */
 async function landBatchDeltas(
   client: PoolClient,
-  newRows: readonly NewRow[],
+  newRows: readonly LandedRow[],
   ctx: Pick<AggregatesDeps, 'config' | 'sourceTopic'> & {
     zones: ReturnType<typeof createStoreZones>
     watermark: number | undefined

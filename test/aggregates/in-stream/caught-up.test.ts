@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { caughtUp } from '../../../src/lander/aggregates/caught-up.ts'
+import { caughtUp } from '../../../src/aggregates/in-stream/caught-up.ts'
 import type { PartitionStatus } from '../../../src/lander/status.ts'
 
 const partition = (p: Partial<PartitionStatus>): PartitionStatus => ({

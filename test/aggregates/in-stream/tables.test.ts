@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { selectList, TABLES, topicKey, topicValue } from '../../../src/lander/aggregates/tables.ts'
+import { selectList, TABLES, topicKey, topicValue } from '../../../src/aggregates/in-stream/tables.ts'
 
 test('a topic key joins the aggregate’s primary key with | and writes times in ISO 8601', () => {
   const row = { scope: 'store', store_id: 'S0001', currency: 'EUR', window_start: '1792486800000', rank: 3 }

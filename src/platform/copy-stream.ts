@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { from as copyFromStdin } from 'pg-copy-streams'
-import type { PoolClient } from '../platform/postgres.ts'
+import type { PoolClient } from './postgres.ts'
 
 const CHUNK_CHARS = 256 * 1024
 

@@ -10,7 +10,7 @@
 import type { Amount, BatchDeltas, StoreDelta } from '../../domain/aggregates.ts'
 import { MEASURES } from '../../domain/aggregates.ts'
 import type { PoolClient } from '../../platform/postgres.ts'
-import { copyFrom } from '../copy-stream.ts'
+import { copyFrom } from '../../platform/copy-stream.ts'
 
 /** The SKU deltas are appended; the publish cycle folds them into sku_sales_hourly (ADR 0040). */
 const SKU_COPY_SQL =

@@ -5,35 +5,11 @@
  * same events: the history starts at a fixed simulated instant (src/simulator/history.ts), so the
  * bytes do not depend on when the benchmark runs.
  */
-import { Random } from '../src/domain/random.ts'
-import { referenceProducts, referenceStores } from '../src/domain/reference-data.ts'
 import type { SaleLine } from '../src/domain/sale-line.ts'
-import { loadConfig } from '../src/platform/config.ts'
-import { simulatorSection } from '../src/simulator/config.ts'
-import { EventSource, NO_FAULTS } from '../src/simulator/event-source.ts'
 import { historyMessages, planHistory, type HistoryPlan } from '../src/simulator/history.ts'
-import { ReceiptGenerator } from '../src/simulator/receipts.ts'
-import { liveTimeline } from '../src/simulator/timeline.ts'
+import { defaultReceiptGenerator as generatorFor, liveSimulatorSource } from '../src/simulator/live-source.ts'
 
-/** The simulator's default settings (its configuration without any variable set). */
-function generatorFor(seed: string): ReceiptGenerator {
-  return new ReceiptGenerator({
-    seed,
-    stores: referenceStores(),
-    products: referenceProducts(),
-    settings: loadConfig({}, simulatorSection).receipts,
-  })
-}
-
-/** Events at the moment they are taken (`clock`, default the live clock), as the running simulator makes them. */
-export function liveSimulatorSource(seed: string, clock: () => number = Date.now): EventSource {
-  return new EventSource({
-    generator: generatorFor(seed),
-    timeline: liveTimeline(clock),
-    faults: NO_FAULTS,
-    random: new Random(`${seed}/faults`),
-  })
-}
+export { liveSimulatorSource }
 
 /**
  * The history a benchmark will load: `n` events of seed `seed` from the fixed simulated start.

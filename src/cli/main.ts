@@ -16,6 +16,7 @@ import { downCommand } from './commands/down.ts'
 import { resumeIntakeCommand, stopIntakeCommand } from './commands/intake.ts'
 import { pauseCommand, resumeCommand } from './commands/flow.ts'
 import { privacyCommand } from './commands/privacy.ts'
+import { loadCommand } from './commands/load.ts'
 import { maintainCommand } from './commands/maintain.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { rateCommand } from './commands/rate.ts'
@@ -47,6 +48,7 @@ export const commands: readonly Command[] = [
   runCommand,
   tailCommand,
   rateCommand,
+  loadCommand,
   pauseCommand,
   resumeCommand,
   stopIntakeCommand,

@@ -64,6 +64,8 @@ export const simulatorDetailsSchema = z.looseObject({
   baseRatePerSec: z.number(),
   actualRatePerSec: z.number(),
   capPerSec: z.number(),
+  /** Messages Kafka acknowledged since the simulator started (`sretl load` counts a run's events with it). */
+  eventsProduced: z.number(),
   kafkaStalled: z.boolean(),
 })
 

@@ -108,6 +108,59 @@ test('the overview should show the live pipeline: charts that move, component ca
   await page.setViewportSize({ width: 1280, height: 900 })
 })
 
+test('a chart and a card should explain themselves on keyboard focus and hover, as their accessible description', async () => {
+  const describedBy = (selector: string) =>
+    page.evaluate<string>(
+      `(() => { const el = document.querySelector(${JSON.stringify(selector)}); const ids = (el && el.getAttribute('aria-describedby')) || ''; return ids.split(' ').map((id) => (document.getElementById(id) || {}).textContent || '').join(' ') })()`,
+    )
+  const focused = (attribute: string) =>
+    page.evaluate<string | null>(
+      `document.activeElement && document.activeElement.getAttribute('${attribute}')`,
+    )
+  const lagNote = page.locator('#chart-lag-seconds-about')
+  assert.equal(await lagNote.isVisible(), false, 'a note is hidden until asked for')
+
+  await page.locator('[data-chart="lag-messages"]').focus()
+  await page.keyboard.press('Tab')
+  assert.equal(await focused('data-chart'), 'lag-seconds', 'Tab moves from chart to chart')
+  assert.equal(await lagNote.isVisible(), true, 'the focused chart shows its note')
+  assert.match(
+    await lagNote.innerText(),
+    /Age of the oldest event not yet landed[\s\S]*Normal:[\s\S]*If not:[\s\S]*SretlLagHigh/,
+  )
+  assert.match(await describedBy('[data-chart="lag-seconds"]'), /^Age of the oldest event not yet landed/)
+  assert.equal(
+    await page.locator('#chart-lag-messages-about').isVisible(),
+    false,
+    'the chart left hides its note',
+  )
+  await browser.screenshot('panel-overview-note')
+  await page.keyboard.press('Escape')
+  assert.equal(await lagNote.isVisible(), false, 'Escape hides the note')
+
+  await page.locator('[data-component="lander"]').focus()
+  const landerNote = page.locator('#card-lander-about')
+  assert.equal(await landerNote.isVisible(), true, 'the focused card shows its note')
+  assert.match(
+    await describedBy('[data-component="lander"]'),
+    /The lander, writing sales\.events\.v1 into sales_raw/,
+  )
+  const updated = await text('#updated')
+  await waitFor(async () => (await text('#updated')) !== updated, { message: 'the overview updates' })
+  assert.equal(await focused('data-component'), 'lander', 'the card keeps the focus while its figures update')
+  assert.equal(await landerNote.isVisible(), true, 'and keeps its note open')
+
+  await page.locator('#main').focus()
+  await page.locator('[data-chart="dlq"] figcaption').hover()
+  assert.equal(
+    await page.locator('#chart-dlq-about').isVisible(),
+    true,
+    'hovering a chart’s title shows its note',
+  )
+  assert.match(await page.locator('#chart-dlq-about').innerText(), /dead-letter topic/)
+  await page.mouse.move(0, 0)
+})
+
 test('pausing the simulator should bring events in to 0 and show in the audit log', async () => {
   await page.getByRole('link', { name: 'Controls' }).click()
   const pause = page.getByRole('button', { name: 'Pause simulator' })

@@ -2,6 +2,7 @@
 // the last minutes of points. Each chart says its current values in text (legend and aria-label),
 // so nothing depends on seeing the lines.
 import { h, replace, fmtNumber } from './dom.js'
+import { annotate, infoMark } from './explain.js'
 
 const NS = 'http://www.w3.org/2000/svg'
 const W = 320
@@ -22,7 +23,8 @@ function niceMax(v) {
 }
 
 /**
- * spec: { id, title, unit, digits, series: [{ key, label, cls }] }
+ * spec: { id, title, unit, digits, series: [{ key, label, cls }], note? } — with a note
+ * ({ what, normal, act }, explain.js) the chart is a focusable tile described by it.
  * Returns { el, update(points, windowMs) }.
  */
 export function createChart(spec) {
@@ -36,10 +38,10 @@ export function createChart(spec) {
   const figure = h(
     'figure',
     { class: 'chart', id: `chart-${spec.id}`, dataset: { chart: spec.id } },
-    h('figcaption', {}, spec.title),
-    legend,
+    h('figcaption', {}, spec.title, spec.note ? [' ', infoMark()] : []),
   )
-  figure.append(plot)
+  if (spec.note) figure.append(annotate(figure, `chart-${spec.id}-about`, spec.note))
+  figure.append(legend, plot)
 
   function update(points, windowMs) {
     const now = points.length ? points[points.length - 1].t : Date.now()

@@ -1,6 +1,7 @@
 // Overview: the health summary in words, one card per component, live charts.
 import { $, h, replace, fmtNumber, fmtSeconds, fmtAgo } from './dom.js'
 import { createChart } from './charts.js'
+import { CHART_NOTES, annotate, cardNote, infoMark } from './explain.js'
 
 const WINDOW_MS = 5 * 60 * 1000
 
@@ -60,7 +61,7 @@ const CHARTS = [
   },
 ]
 
-const charts = CHARTS.map(createChart)
+const charts = CHARTS.map((spec) => createChart({ ...spec, note: CHART_NOTES[spec.id] }))
 let mounted = false
 
 function mount() {
@@ -142,47 +143,61 @@ function supervisionNote(c) {
   )
 }
 
+// One card element per component, kept across updates (only its body is redrawn), so a card
+// that has the keyboard focus keeps it and its note while the figures change every second.
+const cardElements = new Map()
+
+function cardFor(name) {
+  let card = cardElements.get(name)
+  if (card) return card
+  const state = h('span', { class: 'state' })
+  const body = h('div', { class: 'card-body' })
+  const el = h(
+    'article',
+    { class: 'card', 'aria-labelledby': `card-${name}`, dataset: { component: name } },
+    h('h4', { id: `card-${name}` }, h('span', {}, name, ' ', infoMark()), ' ', state),
+  )
+  el.append(annotate(el, `card-${name}-about`, cardNote(name)), body)
+  card = { el, state, body }
+  cardElements.set(name, card)
+  return card
+}
+
 export function renderCards(components) {
   const now = Date.now()
-  replace(
-    $('cards'),
-    components.map((c) =>
+  const shown = components.map((c) => {
+    const card = cardFor(c.name)
+    for (const cls of [...card.el.classList]) if (cls.startsWith('state-')) card.el.classList.remove(cls)
+    card.el.classList.add(`state-${c.state.toLowerCase()}`)
+    card.state.dataset.state = c.state
+    card.state.textContent = c.state
+    replace(
+      card.body,
       h(
-        'article',
-        {
-          class: `card state-${c.state.toLowerCase()}`,
-          'aria-labelledby': `card-${c.name}`,
-          dataset: { component: c.name },
-        },
-        h(
-          'h4',
-          { id: `card-${c.name}` },
-          c.name,
-          ' ',
-          h('span', { class: 'state', dataset: { state: c.state } }, c.state),
-        ),
-        h(
-          'p',
-          { class: 'muted' },
-          c.reachable
-            ? `answered ${fmtAgo(c.lastSeenAt, now)}`
-            : `not answering${c.lastSeenAt ? ` since ${fmtAgo(c.lastSeenAt, now)}` : ''}`,
-        ),
-        c.details?.pauseReason ? h('p', { class: 'note' }, `paused: ${c.details.pauseReason}`) : null,
-        supervisionNote(c),
-        c.reachable &&
-          h(
-            'dl',
-            {},
-            facts(c).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
-          ),
-        c.lastError
-          ? h('p', { class: 'error' }, `last error ${c.lastError.code}: ${c.lastError.message}`)
-          : null,
-        c.error ? h('p', { class: 'error' }, c.error) : null,
+        'p',
+        { class: 'muted' },
+        c.reachable
+          ? `answered ${fmtAgo(c.lastSeenAt, now)}`
+          : `not answering${c.lastSeenAt ? ` since ${fmtAgo(c.lastSeenAt, now)}` : ''}`,
       ),
-    ),
-  )
+      c.details?.pauseReason ? h('p', { class: 'note' }, `paused: ${c.details.pauseReason}`) : null,
+      supervisionNote(c),
+      c.reachable &&
+        h(
+          'dl',
+          {},
+          facts(c).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+        ),
+      c.lastError
+        ? h('p', { class: 'error' }, `last error ${c.lastError.code}: ${c.lastError.message}`)
+        : null,
+      c.error ? h('p', { class: 'error' }, c.error) : null,
+    )
+    return card.el
+  })
+  const list = $('cards')
+  const current = [...list.children]
+  if (current.length !== shown.length || shown.some((el, i) => el !== current[i])) replace(list, shown)
 }
 
 export function renderCharts(points) {

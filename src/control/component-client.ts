@@ -11,7 +11,7 @@ import type { AdminTokenHolder } from '../platform/admin-token.ts'
 import { COMMAND_ID_HEADER } from '../platform/component-admin.ts'
 import type { ComponentStatus } from '../platform/component-server.ts'
 import type { ComponentName, ComponentUrls } from '../platform/control-targets.ts'
-import { SretlError } from '../platform/errors.ts'
+import { isErrorCode, SretlError, type ErrorCode } from '../platform/errors.ts'
 import { parseComponentStatus } from '../platform/status-details.ts'
 
 export interface ComponentAnswer<T> {
@@ -30,6 +30,22 @@ export interface ComponentClient {
   post(name: ComponentName, path: string, body: unknown): Promise<ComponentAnswer<Record<string, unknown>>>
   /** The component's /metrics text, at most `maxBytes`. */
   metrics(name: ComponentName, timeoutMs?: number): Promise<string>
+}
+
+/**
+ * A component's no to a command, or undefined when it applied it. Its own code is kept (so it
+ * answers the control API's caller with that code's status); a route the component does not
+ * have (NOT_FOUND: another version) or an answer without a known code is COMPONENT_REFUSED.
+ */
+export function refusalOf(
+  name: ComponentName,
+  answer: ComponentAnswer<Readonly<Record<string, unknown>>>,
+): { readonly code: ErrorCode; readonly message: string } | undefined {
+  if (answer.status === 200) return undefined
+  const given = answer.body.code
+  const message =
+    typeof answer.body.message === 'string' ? answer.body.message : `the ${name} answered ${answer.status}`
+  return { code: isErrorCode(given) && given !== 'NOT_FOUND' ? given : 'COMPONENT_REFUSED', message }
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024

@@ -1,6 +1,7 @@
 /** The dead-letter views and replay commands of the control API (docs/api/control.md). */
 import type { FastifyInstance } from 'fastify'
 import { actorOf, sendError } from '../auth/auth.ts'
+import { sendCommandReply } from '../command-replies.ts'
 import { hexDump, isValidUtf8, summarizeDeadLetter, type DlqIndex } from './held-index.ts'
 import type { DlqReader } from './reader.ts'
 import type { Replayer } from './replay.ts'
@@ -106,7 +107,7 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
         }
         outcome = await replayer.one(actorOf(request), at.partition, at.offset)
       }
-      return reply.code(outcome.status).send(outcome.body)
+      return sendCommandReply(reply, outcome)
     },
   )
 }

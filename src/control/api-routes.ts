@@ -69,6 +69,18 @@ const text = (value: unknown, max = 200): string | undefined =>
 
 export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { poller, commander } = deps
+  const viewer = { config: { access: 'viewer' } } as const
+  app.get('/api/v1/overview', viewer, () => overviewView(poller.snapshot(), commander, deps.stack))
+  app.get('/api/v1/series', viewer, () => ({ points: poller.points() }))
+  app.get('/api/v1/stream', viewer, (request, reply) => deps.streams.handle(request, reply))
+  app.get('/api/v1/limits', viewer, () => commander.limitsView(hardCapOf(poller.snapshot())))
+  installCommandRoutes(app, deps)
+  installAuditRoute(app, deps)
+}
+
+/** The commands: each answers with its outcome through command-replies.ts. */
+function installCommandRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { poller, commander } = deps
   const intakeTargets = Object.entries(controlTargets)
     .filter(([, t]) => t.intake)
     .map(([name]) => name)
@@ -78,11 +90,6 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   }
   const reasonOf = (body: unknown, fallback: string): string =>
     text((body as { reason?: unknown } | null)?.reason) ?? fallback
-
-  const viewer = { config: { access: 'viewer' } } as const
-  app.get('/api/v1/overview', viewer, () => overviewView(poller.snapshot(), commander, deps.stack))
-  app.get('/api/v1/series', viewer, () => ({ points: poller.points() }))
-  app.get('/api/v1/stream', viewer, (request, reply) => deps.streams.handle(request, reply))
 
   for (const action of ['pause', 'resume'] as const) {
     const route = { config: { access: 'operator', command: { command: action, target: ':name' } } } as const
@@ -119,7 +126,6 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     await refreshAfter(outcome, intakeTargets)
     return sendCommandReply(reply, outcome)
   })
-  app.get('/api/v1/limits', viewer, () => commander.limitsView(hardCapOf(poller.snapshot())))
   app.put(
     '/api/v1/limits',
     { config: { access: 'admin', command: { command: 'limits.set', target: 'simulator.rate' } } },
@@ -129,10 +135,12 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return sendCommandReply(reply, outcome)
     },
   )
+}
 
+function installAuditRoute(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/audit',
-    viewer,
+    { config: { access: 'viewer' } },
     async (request, reply) => {
       callerOf(request)
       const q = request.query

@@ -88,6 +88,11 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
     },
   )
 
+  installReplayRoute(app, replayer)
+}
+
+/** One dead letter by position, or every held one of a reason; answered through command-replies.ts. */
+function installReplayRoute(app: FastifyInstance, replayer: Replayer): void {
   app.post(
     '/api/v1/dead-letters/replay',
     { config: { access: 'operator', command: { command: 'dlq.replay', target: 'sales.events.v1' } } },

@@ -2,7 +2,7 @@
  * How `sretl pause|resume|rate|stop-intake|resume-intake|audit` give their commands: through the
  * control service's API when it answers (authenticated with a token, checked and audited there),
  * else — the control service is not running, e.g. a component run on its own — by running the
- * same commander (src/control/commander.ts) in this process against the component, as the local
+ * same commander (src/control/commands/commander.ts) in this process against the component, as the local
  * user with the admin role, writing the audit row itself when PostgreSQL answers. Either way one
  * implementation of the rules.
  */
@@ -23,6 +23,7 @@ import {
   type Commander,
   type CommandOutcome,
 } from '../control/commands/commander.ts'
+import { commandReply } from '../control/command-replies.ts'
 import { createComponentClient } from '../control/component-client.ts'
 import { controlOwnSection } from '../control/config.ts'
 import { firstRunCredentialsFile, readFirstRunToken } from '../control/auth/first-run.ts'
@@ -166,10 +167,11 @@ export async function giveCommand(
   const local = await localCommander(access)
   try {
     const outcome = await direct(local)
-    const audited = outcome.body.audited === true
+    const audited = outcome.auditId !== null
+    const { status, body } = commandReply(outcome)
     return {
-      status: outcome.status,
-      body: { ...outcome.body },
+      status,
+      body: { ...body },
       via: 'direct',
       note: `the control service does not answer at ${access.urls.control}; given directly to the component as ${local.actor.user}${audited ? ' (audited)' : ' — NOT audited: PostgreSQL did not take the audit row'}`,
     }

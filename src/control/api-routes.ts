@@ -1,13 +1,14 @@
 /**
  * The control API's read views and commands (docs/api/control.md). Reads need any signed-in
  * role; commands go through the commander, which checks the role, applies the safe limits and
- * writes the audit row.
+ * writes the audit row; its outcome is answered through command-replies.ts.
  */
 import type { FastifyInstance } from 'fastify'
 import { controlTargets } from '../platform/control-targets.ts'
 import type { AuditLog, AuditResult } from './audit.ts'
 import { actorOf, callerOf, sendError } from './auth/auth.ts'
-import type { Commander } from './commands/commander.ts'
+import { sendCommandReply } from './command-replies.ts'
+import type { Commander, CommandOutcome } from './commands/commander.ts'
 import type { Poller, Snapshot } from './poller.ts'
 import type { Reading } from './readings.ts'
 import type { StackReader, SupervisedReading } from './stack-restarts.ts'
@@ -68,20 +69,27 @@ const text = (value: unknown, max = 200): string | undefined =>
 
 export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { poller, commander } = deps
-  const intakeTargets = Object.entries(controlTargets)
-    .filter(([, t]) => t.intake)
-    .map(([name]) => name)
-  // a command that changed something: the next read (the CLI's, a panel's) shows it at once
-  const refreshAfter = async (outcome: { status: number }, names: readonly string[]): Promise<void> => {
-    if (outcome.status < 300) await poller.refresh(names)
-  }
-  const reasonOf = (body: unknown, fallback: string): string =>
-    text((body as { reason?: unknown } | null)?.reason) ?? fallback
-
   const viewer = { config: { access: 'viewer' } } as const
   app.get('/api/v1/overview', viewer, () => overviewView(poller.snapshot(), commander, deps.stack))
   app.get('/api/v1/series', viewer, () => ({ points: poller.points() }))
   app.get('/api/v1/stream', viewer, (request, reply) => deps.streams.handle(request, reply))
+  app.get('/api/v1/limits', viewer, () => commander.limitsView(hardCapOf(poller.snapshot())))
+  installCommandRoutes(app, deps)
+  installAuditRoute(app, deps)
+}
+
+/** The commands: each answers with its outcome through command-replies.ts. */
+function installCommandRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { poller, commander } = deps
+  const intakeTargets = Object.entries(controlTargets)
+    .filter(([, t]) => t.intake)
+    .map(([name]) => name)
+  // a command that changed something: the next read (the CLI's, a panel's) shows it at once
+  const refreshAfter = async (outcome: CommandOutcome, names: readonly string[]): Promise<void> => {
+    if (outcome.kind === 'ok') await poller.refresh(names)
+  }
+  const reasonOf = (body: unknown, fallback: string): string =>
+    text((body as { reason?: unknown } | null)?.reason) ?? fallback
 
   for (const action of ['pause', 'resume'] as const) {
     const route = { config: { access: 'operator', command: { command: action, target: ':name' } } } as const
@@ -95,7 +103,7 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
           reasonOf(request.body, `${action} from the control panel`),
         )
         await refreshAfter(outcome, [request.params.name])
-        return reply.code(outcome.status).send(outcome.body)
+        return sendCommandReply(reply, outcome)
       },
     )
   }
@@ -106,32 +114,33 @@ export function installApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const body = (request.body ?? {}) as { ratePerSec?: unknown; confirm?: unknown }
     const outcome = await commander.setRate(actorOf(request), body.ratePerSec, body.confirm === true)
     await refreshAfter(outcome, ['simulator'])
-    return reply.code(outcome.status).send(outcome.body)
+    return sendCommandReply(reply, outcome)
   })
   app.post('/api/v1/intake/stop', operator('intake.stop', intake), async (request, reply) => {
     const outcome = await commander.stopIntake(actorOf(request), reasonOf(request.body, 'emergency stop'))
     await refreshAfter(outcome, intakeTargets)
-    return reply.code(outcome.status).send(outcome.body)
+    return sendCommandReply(reply, outcome)
   })
   app.post('/api/v1/intake/resume', operator('intake.resume', intake), async (request, reply) => {
     const outcome = await commander.resumeIntake(actorOf(request), reasonOf(request.body, 'intake resumed'))
     await refreshAfter(outcome, intakeTargets)
-    return reply.code(outcome.status).send(outcome.body)
+    return sendCommandReply(reply, outcome)
   })
-  app.get('/api/v1/limits', viewer, () => commander.limitsView(hardCapOf(poller.snapshot())))
   app.put(
     '/api/v1/limits',
     { config: { access: 'admin', command: { command: 'limits.set', target: 'simulator.rate' } } },
     async (request, reply) => {
       const body = (request.body ?? {}) as { rateCapPerSec?: unknown }
       const outcome = await commander.setRateCap(actorOf(request), body.rateCapPerSec ?? null)
-      return reply.code(outcome.status).send(outcome.body)
+      return sendCommandReply(reply, outcome)
     },
   )
+}
 
+function installAuditRoute(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/audit',
-    viewer,
+    { config: { access: 'viewer' } },
     async (request, reply) => {
       callerOf(request)
       const q = request.query

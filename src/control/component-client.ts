@@ -11,7 +11,7 @@ import type { AdminTokenHolder } from '../platform/admin-token.ts'
 import { COMMAND_ID_HEADER } from '../platform/component-admin.ts'
 import type { ComponentStatus } from '../platform/component-server.ts'
 import type { ComponentName, ComponentUrls } from '../platform/control-targets.ts'
-import { SretlError } from '../platform/errors.ts'
+import { isErrorCode, SretlError, type ErrorCode } from '../platform/errors.ts'
 import { parseComponentStatus } from '../platform/status-details.ts'
 
 export interface ComponentAnswer<T> {
@@ -32,6 +32,22 @@ export interface ComponentClient {
   metrics(name: ComponentName, timeoutMs?: number): Promise<string>
 }
 
+/**
+ * A component's no to a command, or undefined when it applied it. Its own code is kept (so it
+ * answers the control API's caller with that code's status); a route the component does not
+ * have (NOT_FOUND: another version) or an answer without a known code is COMPONENT_REFUSED.
+ */
+export function refusalOf(
+  name: ComponentName,
+  answer: ComponentAnswer<Readonly<Record<string, unknown>>>,
+): { readonly code: ErrorCode; readonly message: string } | undefined {
+  if (answer.status === 200) return undefined
+  const given = answer.body.code
+  const message =
+    typeof answer.body.message === 'string' ? answer.body.message : `the ${name} answered ${answer.status}`
+  return { code: isErrorCode(given) && given !== 'NOT_FOUND' ? given : 'COMPONENT_REFUSED', message }
+}
+
 const MAX_BODY_BYTES = 4 * 1024 * 1024
 
 const ISSUED_MAX = 10_000
@@ -48,51 +64,15 @@ export function createComponentClient(options: {
     if (issued.size > ISSUED_MAX) issued.delete(issued.values().next().value ?? id)
   }
 
-  async function call(
-    name: ComponentName,
-    path: string,
-    init: RequestInit,
-    timeout: number,
-  ): Promise<{ status: number; text: string }> {
-    const base = urls[name]
-    let response: Response
-    try {
-      response = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(timeout) })
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name
-      throw new SretlError('COMPONENT_UNREACHABLE', `the ${name} does not answer at ${base} (${cause})`, {
-        details: { component: name },
-      })
-    }
-    const length = Number(response.headers.get('content-length') ?? '0')
-    if (length > MAX_BODY_BYTES) {
-      await response.body?.cancel()
-      throw new SretlError('COMPONENT_UNREACHABLE', `the ${name} answered ${length} bytes; too large`)
-    }
-    const text = await response.text()
-    return { status: response.status, text: text.slice(0, MAX_BODY_BYTES) }
-  }
-
-  function parse(name: ComponentName, text: string): Record<string, unknown> {
-    try {
-      const parsed: unknown = JSON.parse(text)
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-        return parsed as Record<string, unknown>
-    } catch {
-      // reported below
-    }
-    throw new SretlError('COMPONENT_UNREACHABLE', `the ${name} answered something that is not a JSON object`)
-  }
-
   return {
     urls,
     issued: (id) => issued.has(id.toLowerCase()),
     async status(name, timeout = timeoutMs) {
-      const { status, text } = await call(name, '/status', { method: 'GET' }, timeout)
+      const { status, text } = await call(urls, name, '/status', { method: 'GET' }, timeout)
       if (status !== 200) {
         throw new SretlError('COMPONENT_UNREACHABLE', `the ${name}'s /status answered ${status}`)
       }
-      return parseComponentStatus(name, parse(name, text))
+      return parseComponentStatus(name, parseObject(name, text))
     },
     async post(name, path, body) {
       let id = ''
@@ -104,7 +84,7 @@ export function createComponentClient(options: {
           authorization: `Bearer ${adminToken.current()}`,
           [COMMAND_ID_HEADER]: id,
         }
-        return call(name, path, { method: 'POST', headers, body: JSON.stringify(body) }, timeoutMs)
+        return call(urls, name, path, { method: 'POST', headers, body: JSON.stringify(body) }, timeoutMs)
       }
       let { status, text } = await send()
       // the token was rotated since we read it: read the file again and retry once
@@ -116,15 +96,53 @@ export function createComponentClient(options: {
           `the ${name} failed: ${status} ${typeof parsed?.message === 'string' ? parsed.message : ''}`.trim(),
         )
       }
-      return { status, body: parse(name, text), commandId: id }
+      return { status, body: parseObject(name, text), commandId: id }
     },
     async metrics(name, timeout = timeoutMs) {
-      const { status, text } = await call(name, '/metrics', { method: 'GET' }, timeout)
+      const { status, text } = await call(urls, name, '/metrics', { method: 'GET' }, timeout)
       if (status !== 200)
         throw new SretlError('COMPONENT_UNREACHABLE', `the ${name}'s /metrics answered ${status}`)
       return text
     },
   }
+}
+
+/** One HTTP call to a component with a timeout; not answering is COMPONENT_UNREACHABLE. */
+async function call(
+  urls: ComponentUrls,
+  name: ComponentName,
+  path: string,
+  init: RequestInit,
+  timeout: number,
+): Promise<{ status: number; text: string }> {
+  const base = urls[name]
+  let response: Response
+  try {
+    response = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(timeout) })
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name
+    throw new SretlError('COMPONENT_UNREACHABLE', `the ${name} does not answer at ${base} (${cause})`, {
+      details: { component: name },
+    })
+  }
+  const length = Number(response.headers.get('content-length') ?? '0')
+  if (length > MAX_BODY_BYTES) {
+    await response.body?.cancel()
+    throw new SretlError('COMPONENT_UNREACHABLE', `the ${name} answered ${length} bytes; too large`)
+  }
+  const text = await response.text()
+  return { status: response.status, text: text.slice(0, MAX_BODY_BYTES) }
+}
+
+function parseObject(name: ComponentName, text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>
+  } catch {
+    // reported below
+  }
+  throw new SretlError('COMPONENT_UNREACHABLE', `the ${name} answered something that is not a JSON object`)
 }
 
 function safeParse(text: string): Record<string, unknown> | undefined {

@@ -43,30 +43,53 @@ export function summarize(
   settings: HealthSettings,
   now: number,
 ): Health {
-  const items: HealthItem[] = []
-  const add = (level: Level, text: string): void => void items.push({ level, text })
+  const items: HealthItem[] = [
+    ...componentItems(readings, now),
+    ...intakeItems(readings),
+    ...landerItems(readings, points, settings),
+    ...flowItems(points, now),
+  ]
+  items.sort((a, b) => rank[b.level] - rank[a.level])
+  const first = items[0]
+  if (!first) return { level: 'ok', headline: 'Healthy', items: healthyItems(points) }
+  return { level: first.level, headline: first.text, items }
+}
 
+/** A component that does not answer, fails, starts, or answers /status out of contract. */
+function componentItems(readings: ReadonlyMap<string, Reading>, now: number): HealthItem[] {
+  const items: HealthItem[] = []
   for (const [name, r] of readings) {
     if (!r.reachable) {
-      add(
-        'critical',
-        `The ${name} is not answering${r.lastSeenAt ? ` (last seen ${ago(now - r.lastSeenAt)} ago)` : ''}`,
-      )
+      const seen = r.lastSeenAt ? ` (last seen ${ago(now - r.lastSeenAt)} ago)` : ''
+      items.push({ level: 'critical', text: `The ${name} is not answering${seen}` })
       continue
     }
     const s = r.status
     if (!s) continue
-    if (s.state === 'FAILED')
-      add('critical', `The ${name} is failing: ${s.lastError?.message ?? 'no reason given'}`)
-    else if (s.state === 'STARTING') {
-      add('warn', `The ${name} is starting${s.lastError ? `: ${s.lastError.message}` : ''}`)
+    if (s.state === 'FAILED') {
+      items.push({
+        level: 'critical',
+        text: `The ${name} is failing: ${s.lastError?.message ?? 'no reason given'}`,
+      })
+    } else if (s.state === 'STARTING') {
+      items.push({
+        level: 'warn',
+        text: `The ${name} is starting${s.lastError ? `: ${s.lastError.message}` : ''}`,
+      })
     }
     if (isDetailsComponent(name)) {
       const parsed = parseDetails(name, s)
-      if (!parsed.ok) add('warn', `${parsed.problem} (a component of another version?)`)
+      if (!parsed.ok)
+        items.push({ level: 'warn', text: `${parsed.problem} (a component of another version?)` })
     }
   }
+  return items
+}
 
+/** Paused intake, and Kafka not acknowledging the gateway or the simulator. */
+function intakeItems(readings: ReadonlyMap<string, Reading>): HealthItem[] {
+  const items: HealthItem[] = []
+  const add = (level: Level, text: string): void => void items.push({ level, text })
   const details = <N extends 'simulator' | 'gateway'>(name: N) => {
     const status = readings.get(name)?.status
     const parsed = status ? parseDetails(name, status) : undefined
@@ -83,61 +106,74 @@ export function summarize(
   if (gateway?.kafkaAvailable === false)
     add('critical', 'The gateway cannot reach Kafka: tills are told to retry')
   if (simulator?.kafkaStalled === true) add('critical', 'Kafka is not acknowledging the simulator’s events')
+  return items
+}
 
-  const landerReading = readings.get('lander')
-  const lander = landerReading?.reachable ? landerFigures(landerReading.status) : undefined
-  if (lander) {
-    for (const p of lander.failedPartitions)
-      add('critical', `Partition ${p.partition} cannot land: ${p.message}`)
-    const lag = lander.lagSeconds ?? 0
-    const waiting = lander.lagMessages ?? 0
-    if (lander.paused) {
-      add(
-        'warn',
-        `Landing is paused: ${formatCount(waiting)} events waiting${lag > 0 ? `, the oldest ${formatSeconds(lag)} old` : ''}`,
-      )
-    } else if (lag >= settings.lagWarnSeconds) {
-      const trend = lagTrend(points, settings.trendWindowMs ?? 10_000)
-      const level: Level = lag >= settings.lagCriticalSeconds ? 'critical' : 'warn'
-      const text =
-        trend === 'growing'
-          ? `Falling behind: lag ${formatSeconds(lag)} and growing`
-          : trend === 'shrinking'
-            ? `Catching up: lag ${formatSeconds(lag)}, shrinking`
-            : `Behind: lag ${formatSeconds(lag)}, steady`
-      add(level, `${text} (${formatCount(waiting)} events waiting)`)
-    }
+/** Partitions that cannot land, a paused lander, and a lag above the thresholds with its trend. */
+function landerItems(
+  readings: ReadonlyMap<string, Reading>,
+  points: readonly Point[],
+  settings: HealthSettings,
+): HealthItem[] {
+  const reading = readings.get('lander')
+  const lander = reading?.reachable ? landerFigures(reading.status) : undefined
+  if (!lander) return []
+  const items: HealthItem[] = lander.failedPartitions.map((p) => ({
+    level: 'critical',
+    text: `Partition ${p.partition} cannot land: ${p.message}`,
+  }))
+  const lag = lander.lagSeconds ?? 0
+  const waiting = lander.lagMessages ?? 0
+  if (lander.paused) {
+    const oldest = lag > 0 ? `, the oldest ${formatSeconds(lag)} old` : ''
+    items.push({ level: 'warn', text: `Landing is paused: ${formatCount(waiting)} events waiting${oldest}` })
+  } else if (lag >= settings.lagWarnSeconds) {
+    const trend = lagTrend(points, settings.trendWindowMs ?? 10_000)
+    const text =
+      trend === 'growing'
+        ? `Falling behind: lag ${formatSeconds(lag)} and growing`
+        : trend === 'shrinking'
+          ? `Catching up: lag ${formatSeconds(lag)}, shrinking`
+          : `Behind: lag ${formatSeconds(lag)}, steady`
+    items.push({
+      level: lag >= settings.lagCriticalSeconds ? 'critical' : 'warn',
+      text: `${text} (${formatCount(waiting)} events waiting)`,
+    })
   }
+  return items
+}
 
+/** Dead letters and errors arriving over the last 10 seconds of chart points. */
+function flowItems(points: readonly Point[], now: number): HealthItem[] {
+  const items: HealthItem[] = []
   const recent = points.filter((p) => p.t > now - 10_000)
   const dlq = average(recent.map((p) => p.dlqPerSec))
-  if (dlq !== null && dlq > 0)
-    add('warn', `Dead letters arriving: ${dlq.toFixed(dlq < 10 ? 1 : 0)}/s — see Dead letters`)
+  if (dlq !== null && dlq > 0) {
+    items.push({
+      level: 'warn',
+      text: `Dead letters arriving: ${dlq.toFixed(dlq < 10 ? 1 : 0)}/s — see Dead letters`,
+    })
+  }
   const errors = average(recent.map((p) => p.errorsPerSec))
   if (errors !== null && errors > 0) {
-    add(
-      'warn',
-      `Errors: ${errors.toFixed(errors < 10 ? 1 : 0)}/s (produce errors, 5xx answers, landing retries)`,
-    )
+    items.push({
+      level: 'warn',
+      text: `Errors: ${errors.toFixed(errors < 10 ? 1 : 0)}/s (produce errors, 5xx answers, landing retries)`,
+    })
   }
+  return items
+}
 
-  items.sort((a, b) => rank[b.level] - rank[a.level])
-  const level = items[0]?.level ?? 'ok'
-  if (items.length === 0) {
-    const last = points.at(-1)
-    const parts = [
-      last?.eventsIn !== null && last?.eventsIn !== undefined ? `${formatRate(last.eventsIn)} in` : undefined,
-      last?.lagSeconds !== null && last?.lagSeconds !== undefined
-        ? `lag ${formatSeconds(last.lagSeconds)}`
-        : undefined,
-    ].filter(Boolean)
-    return {
-      level,
-      headline: 'Healthy',
-      items: parts.length ? [{ level: 'ok', text: parts.join(', ') }] : [],
-    }
-  }
-  return { level, headline: items[0]?.text ?? 'Healthy', items }
+/** When nothing is wrong: the latest intake rate and lag, if known. */
+function healthyItems(points: readonly Point[]): HealthItem[] {
+  const last = points.at(-1)
+  const parts = [
+    last?.eventsIn !== null && last?.eventsIn !== undefined ? `${formatRate(last.eventsIn)} in` : undefined,
+    last?.lagSeconds !== null && last?.lagSeconds !== undefined
+      ? `lag ${formatSeconds(last.lagSeconds)}`
+      : undefined,
+  ].filter(Boolean)
+  return parts.length ? [{ level: 'ok', text: parts.join(', ') }] : []
 }
 
 function average(values: readonly (number | null)[]): number | null {

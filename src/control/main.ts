@@ -8,12 +8,12 @@ import { controlTargetNames } from '../platform/control-targets.ts'
 import { errorMessage, SretlError } from '../platform/errors.ts'
 import { databasePasswordDefault } from '../platform/live-defaults.ts'
 import { createProducer, sendWithTimeout } from '../platform/kafka.ts'
-import { createPool } from '../platform/postgres.ts'
+import { createPool, type Pool } from '../platform/postgres.ts'
 import { topicNames } from '../platform/topics.ts'
 import { overviewView } from './api-routes.ts'
-import { createAuditLog } from './audit.ts'
+import { createAuditLog, type AuditLog } from './audit.ts'
 import { installBusinessRoutes } from './business/business-routes.ts'
-import { createCommander, loadRateCap } from './commands/commander.ts'
+import { createCommander, loadRateCap, type Commander } from './commands/commander.ts'
 import { createComponentClient } from './component-client.ts'
 import { DirectCommandAudit } from './commands/direct-commands.ts'
 import { controlSection, type ControlConfig } from './config.ts'
@@ -26,9 +26,9 @@ import { LoginLimiter } from './auth/login-limiter.ts'
 import { createControlMetrics, registerCertificateExpiry, registerControlGauges } from './metrics.ts'
 import { Poller } from './poller.ts'
 import { SettingsRestorer } from './commands/restore.ts'
-import { buildControlServer } from './server.ts'
+import { buildControlServer, type ControlServerOptions } from './server.ts'
 import { SessionStore } from './auth/sessions.ts'
-import { createStackReader, registerStackMetrics } from './stack-restarts.ts'
+import { createStackReader, registerStackMetrics, type StackReader } from './stack-restarts.ts'
 import { LiveStreams } from './stream.ts'
 import { parseUsers, UserDirectory } from './auth/users.ts'
 
@@ -44,13 +44,66 @@ export const main = (env: Env): Promise<number> =>
   })
 
 async function start(context: ComponentContext<ControlConfig>): Promise<StartedComponent> {
-  const { config, logger, lifecycle } = context
+  const { config, logger } = context
   const { settings, urls } = config.component
   const clock = Date.now
 
   const { location, directory } = await loadUsers(context)
+  const { reader, audit } = openDatabase(context)
+  const metrics = createControlMetrics(context.metrics, controlTargetNames)
+  const { rateCap, replayed } = await loadRemembered(context, audit)
+  const client = createComponentClient({
+    urls,
+    timeoutMs: settings.commandTimeoutMs,
+    adminToken: new AdminTokenHolder(adminTokenPath(config)),
+  })
+  const commander = createCommander({
+    client,
+    audit,
+    rateCap,
+    rateSettings: settings.rate,
+    logger,
+    metrics: metrics.commandMetrics,
+    clock: () => new Date(),
+  })
+  const directAudit = new DirectCommandAudit({
+    audit,
+    issued: (id) => client.issued(id),
+    logger,
+    onFailure: () => metrics.commandMetrics.auditFailed(),
+  })
+  const poller = startPolling(context, { client, commander, audit, metrics, directAudit, clock })
+  const deadLetters = startDeadLetters(context, { commander, replayed, metrics, clock })
+  const sessions = new SessionStore(settings.session, clock)
+  const stack = createStackReader(config.paths.run, clock)
+  const streams = new LiveStreams({
+    poller,
+    maxStreams: settings.maxStreams,
+    view: (snapshot) => overviewView(snapshot, commander, stack),
+  })
+  registerMetrics(context, { sessions, streams, stack, index: deadLetters.index })
 
-  // the audit pool may only append to audit_log (migration 0008); everything else is read
+  const server = buildControlServer(
+    serverOptions(context, {
+      directory,
+      reader,
+      audit,
+      metrics,
+      commander,
+      poller,
+      sessions,
+      streams,
+      stack,
+      deadLetters,
+    }),
+  )
+  logger.info({ usersFile: location.usersFile, users: directory.size }, 'control service ready')
+  return { server, port: settings.port, host: settings.host }
+}
+
+/** Two pools: the audit one may only append to audit_log (migration 0008), the other reads. */
+function openDatabase(context: ComponentContext<ControlConfig>): { reader: Pool; audit: AuditLog } {
+  const { config, logger, lifecycle } = context
   const pool = (role: 'sretl_auditor' | 'sretl_reader') =>
     createPool(config.postgres, {
       applicationName: `sretl-control-${role}`,
@@ -62,61 +115,65 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
   const writer = pool('sretl_auditor')
   const reader = pool('sretl_reader')
   lifecycle.add('postgres pools', async () => void (await Promise.all([writer.end(), reader.end()])))
-  const audit = createAuditLog({ writer, reader })
+  return { reader, audit: createAuditLog({ writer, reader }) }
+}
 
-  const metrics = createControlMetrics(context.metrics, controlTargetNames)
-  const rateCap = new RateCap(settings.rate.defaultCapPerSec)
+/** The admin's rate cap and the dead letters replayed before, from the audit trail. */
+async function loadRemembered(
+  context: ComponentContext<ControlConfig>,
+  audit: AuditLog,
+): Promise<{ rateCap: RateCap; replayed: Set<string> }> {
+  const rateCap = new RateCap(context.config.component.settings.rate.defaultCapPerSec)
   const replayed = new Set<string>()
   try {
     await loadRateCap(audit, rateCap)
     for (const key of await audit.replayedPositions(31)) replayed.add(key)
   } catch (err) {
-    logger.warn({ err }, 'could not read the rate cap and past replays from audit_log; using the defaults')
+    context.logger.warn(
+      { err },
+      'could not read the rate cap and past replays from audit_log; using the defaults',
+    )
   }
-  const client = createComponentClient({
-    urls,
-    timeoutMs: settings.commandTimeoutMs,
-    adminToken: new AdminTokenHolder(adminTokenPath(config)),
-  })
-  const directAudit = new DirectCommandAudit({
-    audit,
-    issued: (id) => client.issued(id),
-    logger,
-    onFailure: () => metrics.commandMetrics.auditFailed(),
-  })
-  const commander = createCommander({
-    client,
-    audit,
-    rateCap,
-    rateSettings: settings.rate,
-    logger,
-    metrics: metrics.commandMetrics,
-    clock: () => new Date(),
-  })
+  return { rateCap, replayed }
+}
 
-  const poller = startPolling(context, { client, commander, audit, metrics, directAudit, clock })
-
-  const topics = topicNames(config.kafka)
-  const { index, dlqReader, replayer } = startDeadLetters(context, { commander, replayed, metrics, clock })
-
-  const sessions = new SessionStore(settings.session, clock)
-  const stack = createStackReader(config.paths.run, clock)
-  const streams = new LiveStreams({
-    poller,
-    maxStreams: settings.maxStreams,
-    view: (snapshot) => overviewView(snapshot, commander, stack),
-  })
-  registerCertificateExpiry(context.metrics, settings.tlsCertificates)
+function registerMetrics(
+  context: ComponentContext<ControlConfig>,
+  parts: { sessions: SessionStore; streams: LiveStreams; stack: StackReader; index: DlqIndex },
+): void {
+  const { sessions, streams, stack, index } = parts
+  registerCertificateExpiry(context.metrics, context.config.component.settings.tlsCertificates)
   registerStackMetrics(context.metrics, stack)
   registerControlGauges(context.metrics, {
     sessions: () => sessions.size,
     streams: () => streams.open,
     deadLettersHeld: () => index.held,
   })
+}
 
+/** What buildControlServer is given: the parts start made, and the settings they answer with. */
+function serverOptions(
+  context: ComponentContext<ControlConfig>,
+  parts: {
+    directory: UserDirectory
+    reader: Pool
+    audit: AuditLog
+    metrics: ReturnType<typeof createControlMetrics>
+    commander: Commander
+    poller: Poller
+    sessions: SessionStore
+    streams: LiveStreams
+    stack: StackReader
+    deadLetters: ReturnType<typeof startDeadLetters>
+  },
+): ControlServerOptions {
+  const { config, logger } = context
+  const { settings } = config.component
+  const { directory, reader, audit, metrics, commander, poller, sessions, streams, stack } = parts
+  const { index, dlqReader, replayer } = parts.deadLetters
   const tracker = new StateTracker()
   tracker.set('RUNNING')
-  const server = buildControlServer({
+  return {
     logger,
     registry: context.metrics,
     tracker,
@@ -139,7 +196,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
     auth: {
       directory,
       sessions,
-      limiter: new LoginLimiter({ perMinute: settings.loginAttemptsPerMinute, clock }),
+      limiter: new LoginLimiter({ perMinute: settings.loginAttemptsPerMinute, clock: Date.now }),
       audit,
       metrics,
       logger,
@@ -151,7 +208,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
       index,
       reader: dlqReader,
       replayer,
-      topic: topics.salesDlq,
+      topic: topicNames(config.kafka).salesDlq,
       settings: {
         maxPerRequest: settings.dlq.replayMaxPerRequest,
         ratePerSec: settings.dlq.replayRatePerSec,
@@ -159,9 +216,7 @@ async function start(context: ComponentContext<ControlConfig>): Promise<StartedC
       },
     },
     extra: (app) => installBusinessRoutes(app, { reader }),
-  })
-  logger.info({ usersFile: location.usersFile, users: directory.size }, 'control service ready')
-  return { server, port: settings.port, host: settings.host }
+  }
 }
 
 /** The users file (made with a first admin on the first start), read into a directory. */
@@ -193,7 +248,7 @@ async function loadUsers(
 function startDeadLetters(
   context: ComponentContext<ControlConfig>,
   deps: {
-    commander: ReturnType<typeof createCommander>
+    commander: Commander
     replayed: Set<string>
     metrics: ReturnType<typeof createControlMetrics>
     clock: () => number
@@ -238,8 +293,8 @@ function startPolling(
   context: ComponentContext<ControlConfig>,
   deps: {
     client: ReturnType<typeof createComponentClient>
-    commander: ReturnType<typeof createCommander>
-    audit: ReturnType<typeof createAuditLog>
+    commander: Commander
+    audit: AuditLog
     metrics: ReturnType<typeof createControlMetrics>
     directAudit: DirectCommandAudit
     clock: () => number

@@ -266,7 +266,7 @@ test('rate changes should follow the safe limits: applied and measured, above th
   const operatorCap = await operator.send('PUT', '/api/v1/limits', { rateCapPerSec: 100 })
   assert.equal(operatorCap.status, 403)
   const tooHigh = await admin.send('PUT', '/api/v1/limits', { rateCapPerSec: 3000 })
-  assert.equal(tooHigh.status, 422)
+  assert.equal(tooHigh.status, 400, 'LIMIT_INVALID is 400 wherever it is refused (ADR 0056)')
   assert.equal(tooHigh.body.code, 'LIMIT_INVALID')
   const cap = await admin.send('PUT', '/api/v1/limits', { rateCapPerSec: 1000 })
   assert.equal(cap.status, 200)

@@ -14,6 +14,7 @@ import { SessionStore } from '../../src/control/auth/sessions.ts'
 import { LiveStreams } from '../../src/control/stream.ts'
 import { hashToken, parseUsers, UserDirectory } from '../../src/control/auth/users.ts'
 import type { AuditEntry, AuditLog } from '../../src/control/audit.ts'
+import type { CommandOutcome } from '../../src/control/commands/commander.ts'
 import { buildGatewayServer } from '../../src/gateway/server.ts'
 import { createGatewayMetrics } from '../../src/gateway/metrics.ts'
 import type { Gateway } from '../../src/gateway/gateway.ts'
@@ -145,14 +146,16 @@ function control(): BuiltServer {
         target: rec.target,
         result: 'refused',
       })
-      return Promise.resolve({
-        status: 403,
-        body: { result: 'refused', code: 'ROLE_FORBIDDEN', message: 'no' },
+      return Promise.resolve<CommandOutcome>({
+        kind: 'refused',
+        code: 'ROLE_FORBIDDEN',
+        message: 'no',
+        auditId: null,
       })
     },
     pause: (_a: unknown, name: string) => {
       applied.push(`pause:${name}`)
-      return Promise.resolve({ status: 200, body: { result: 'ok' } })
+      return Promise.resolve<CommandOutcome>({ kind: 'ok', body: {}, auditId: null })
     },
   }
   const app = buildControlServer({

@@ -14,6 +14,7 @@ import { httpStatus, type ErrorCode } from '../../platform/errors.ts'
 import type { Logger } from '../../platform/logger.ts'
 import type { RouteAccess } from '../../platform/route-access.ts'
 import type { AuditLog } from '../audit.ts'
+import { sendCommandReply } from '../command-replies.ts'
 import type { Actor, CommandOutcome } from '../commands/commander.ts'
 import type { LoginLimiter } from './login-limiter.ts'
 import type { ControlMetrics } from '../metrics.ts'
@@ -120,7 +121,7 @@ export function installAuth(app: FastifyInstance, access: RouteAccess, deps: Aut
           ? (params[command.target.slice(1)] ?? '')
           : command.target
         const outcome = await deps.refuseRole(actorOf(request), { command: command.command, target }, needed)
-        if (outcome) return reply.code(outcome.status).send(outcome.body)
+        if (outcome) return sendCommandReply(reply, outcome)
       }
       return sendError(
         reply,

@@ -4,11 +4,13 @@
  * roles, the safe limits of limits.ts, and idempotency (repeating a command changes nothing
  * more and is answered the same way). Every command, applied or not, is one audit_log row with
  * the state before and after, read from the component itself. The HTTP API and `sretl` (when
- * the control service is not running) both run commands through this one module.
+ * the control service is not running) both run commands through this one module. What a command
+ * comes to is a typed outcome (ok / refused / failed with an error code); command-replies.ts
+ * alone turns it into an HTTP answer (ADR 0056).
  */
 import type { ComponentStatus } from '../../platform/component-server.ts'
 import { controlTargets, isControlTarget, type ControlTargetName } from '../../platform/control-targets.ts'
-import { errorMessage, isErrorCode } from '../../platform/errors.ts'
+import { errorMessage } from '../../platform/errors.ts'
 import type { Logger } from '../../platform/logger.ts'
 import type { AuditLog } from '../audit.ts'
 import {
@@ -17,9 +19,10 @@ import {
   type CommandMetrics,
   type CommandOutcome,
   type CommandRecord,
+  type CommandResult,
   type Recorder,
 } from './command-recorder.ts'
-import type { ComponentClient } from '../component-client.ts'
+import { refusalOf, type ComponentClient } from '../component-client.ts'
 import { formatRate } from '../format.ts'
 import {
   checkRateChange,
@@ -31,7 +34,7 @@ import {
 import type { Role } from '../auth/users.ts'
 import { parseComponentStatus, requireDetails, type StatusDetails } from '../../platform/status-details.ts'
 
-export type { Actor, CommandMetrics, CommandOutcome } from './command-recorder.ts'
+export type { Actor, CommandMetrics, CommandOutcome, CommandResult } from './command-recorder.ts'
 
 export interface CommanderDeps {
   readonly client: ComponentClient
@@ -110,7 +113,6 @@ async function flow(
     return refuse(
       actor,
       rec,
-      404,
       'UNKNOWN_COMPONENT',
       `"${target}" is not a component that can be paused; choose one of ${Object.keys(controlTargets).join(', ')}`,
     )
@@ -123,18 +125,8 @@ async function flow(
   }
   try {
     const answer = await client.post(target, `/${action}`, { reason })
-    if (answer.status !== 200) {
-      const code = isErrorCode(answer.body.code) ? answer.body.code : 'COMPONENT_REFUSED'
-      const message =
-        typeof answer.body.message === 'string' ? answer.body.message : `answered ${answer.status}`
-      return refuse(
-        actor,
-        { ...rec, before: stateOf(before) },
-        answer.status === 404 ? 409 : answer.status,
-        code,
-        message,
-      )
-    }
+    const refusal = refusalOf(target, answer)
+    if (refusal) return refuse(actor, { ...rec, before: stateOf(before) }, refusal.code, refusal.message)
     const after = parseComponentStatus(target, answer.body)
     const changed = stateOf(before).paused !== stateOf(after).paused
     return finish(
@@ -145,17 +137,9 @@ async function flow(
         after: stateOf(after),
         detail: { ...rec.detail, changed, commandId: answer.commandId },
       },
-      'ok',
       {
-        status: 200,
-        body: {
-          result: 'ok',
-          target,
-          changed,
-          before: stateOf(before),
-          after: stateOf(after),
-          status: after,
-        },
+        kind: 'ok',
+        body: { target, changed, before: stateOf(before), after: stateOf(after), status: after },
       },
     )
   } catch (err) {
@@ -181,9 +165,8 @@ async function intake(
       try {
         const before = stateOf(await client.status(target))
         const answer = await client.post(target, `/${action}`, { reason })
-        if (answer.status !== 200) {
-          return { target, before, ok: false, message: messageOf(answer.body, String(answer.status)) }
-        }
+        const refusal = refusalOf(target, answer)
+        if (refusal) return { target, before, ok: false, message: refusal.message }
         return {
           target,
           before,
@@ -199,6 +182,14 @@ async function intake(
   const ok = results.every((r) => r.ok)
   const pick = (key: 'before' | 'after') => Object.fromEntries(results.map((r) => [r.target, r[key] ?? null]))
   const failures = results.filter((r) => !r.ok).map((r) => ({ target: r.target, message: r.message }))
+  const result: CommandResult = ok
+    ? { kind: 'ok', body: { targets: results } }
+    : {
+        kind: 'failed',
+        code: 'COMPONENT_UNREACHABLE',
+        message: `${action === 'pause' ? 'stopping' : 'resuming'} intake failed for ${failures.map((f) => `${f.target} (${f.message})`).join(', ')}; the others were ${action === 'pause' ? 'paused' : 'resumed'}`,
+        extra: { targets: results },
+      }
   return finish(
     actor,
     {
@@ -211,18 +202,7 @@ async function intake(
         ...(ok ? {} : { failures }),
       },
     },
-    ok ? 'ok' : 'failed',
-    {
-      status: ok ? 200 : 502,
-      body: ok
-        ? { result: 'ok', targets: results }
-        : {
-            result: 'failed',
-            code: 'COMPONENT_UNREACHABLE',
-            message: `${action === 'pause' ? 'stopping' : 'resuming'} intake failed for ${failures.map((f) => `${f.target} (${f.message})`).join(', ')}; the others were ${action === 'pause' ? 'paused' : 'resumed'}`,
-            targets: results,
-          },
-    },
+    result,
   )
 }
 
@@ -267,22 +247,14 @@ async function setRate(
     settings: deps.rateSettings,
   })
   if (!check.ok) {
-    return refuse(actor, { ...rec, before: beforeRate }, check.status, check.code, check.message, check.extra)
+    return refuse(actor, { ...rec, before: beforeRate }, check.code, check.message, check.extra)
   }
   const rate = requested as number
   try {
     const answer =
       rate === current ? undefined : await client.post('simulator', '/rate', { ratePerSec: rate })
-    if (answer && answer.status !== 200) {
-      const code = isErrorCode(answer.body.code) ? answer.body.code : 'COMPONENT_REFUSED'
-      return refuse(
-        actor,
-        { ...rec, before: beforeRate },
-        answer.status,
-        code,
-        messageOf(answer.body, `answered ${answer.status}`),
-      )
-    }
+    const refusal = answer && refusalOf('simulator', answer)
+    if (refusal) return refuse(actor, { ...rec, before: beforeRate }, refusal.code, refusal.message)
     const after = answer ? parseComponentStatus('simulator', answer.body) : before
     const afterRate = { ratePerSec: requireDetails('simulator', after).baseRatePerSec }
     return finish(
@@ -293,11 +265,9 @@ async function setRate(
         after: afterRate,
         detail: { ...rec.detail, changed: answer !== undefined, commandId: answer?.commandId },
       },
-      'ok',
       {
-        status: 200,
+        kind: 'ok',
         body: {
-          result: 'ok',
           changed: answer !== undefined,
           before: beforeRate,
           after: afterRate,
@@ -327,7 +297,6 @@ async function setRateCap(ctx: CommandContext, actor: Actor, requested: unknown)
     return refuse(
       actor,
       rec,
-      400,
       'LIMIT_INVALID',
       'rateCapPerSec must be a number of events per second ≥ 0, or null for the simulator’s own cap',
     )
@@ -342,7 +311,6 @@ async function setRateCap(ctx: CommandContext, actor: Actor, requested: unknown)
     return refuse(
       actor,
       rec,
-      422,
       'LIMIT_INVALID',
       `the cap cannot exceed the simulator’s own limit of ${formatRate(hardCap)} (SIMULATOR_MAX_RATE_PER_SEC)`,
       { hardCapPerSec: hardCap },
@@ -350,10 +318,14 @@ async function setRateCap(ctx: CommandContext, actor: Actor, requested: unknown)
   }
   const setting: CapSetting = { capPerSec: requested, setBy: actor.user, setAt: deps.clock().toISOString() }
   deps.rateCap.set(setting)
-  return finish(actor, { ...rec, after: { rateCapPerSec: requested } }, 'ok', {
-    status: 200,
-    body: { result: 'ok', limits: limitsView(deps.rateSettings, setting, hardCap) },
-  })
+  return finish(
+    actor,
+    { ...rec, after: { rateCapPerSec: requested } },
+    {
+      kind: 'ok',
+      body: { limits: limitsView(deps.rateSettings, setting, hardCap) },
+    },
+  )
 }
 
 function limitsView(settings: RateLimitSettings, cap: CapSetting, hardCap: number | null) {

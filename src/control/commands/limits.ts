@@ -3,9 +3,9 @@
  *
  * - the cap: the highest rate operators may set. An admin sets it (at most the simulator's own
  *   hard cap, SIMULATOR_MAX_RATE_PER_SEC); the last change is an audit_log row, so it survives a
- *   restart of the control service. Above it: 422 RATE_ABOVE_CAP with who set it.
+ *   restart of the control service. Above it: refused, RATE_ABOVE_CAP, naming who set it.
  * - big jumps: raising the rate to more than `confirmFactor` × the current rate (and by more than
- *   `confirmMinStep` events/s) needs `confirm: true`; without it: 409 CONFIRMATION_REQUIRED,
+ *   `confirmMinStep` events/s) needs `confirm: true`; without it: refused, CONFIRMATION_REQUIRED,
  *   saying exactly what to confirm. Lowering the rate never needs a confirmation: it is the safe
  *   direction in an incident.
  */
@@ -29,7 +29,6 @@ export type RateCheck =
   | { readonly ok: true }
   | {
       readonly ok: false
-      readonly status: number
       readonly code: 'RATE_INVALID' | 'RATE_ABOVE_CAP' | 'CONFIRMATION_REQUIRED'
       readonly message: string
       readonly extra: Readonly<Record<string, unknown>>
@@ -53,7 +52,6 @@ export function checkRateChange(input: {
   if (typeof requested !== 'number' || !Number.isFinite(requested) || requested < 0) {
     return {
       ok: false,
-      status: 400,
       code: 'RATE_INVALID',
       message: 'ratePerSec must be a number of events per second ≥ 0',
       extra: {},
@@ -75,7 +73,6 @@ export function checkRateChange(input: {
           : ''
     return {
       ok: false,
-      status: 422,
       code: 'RATE_ABOVE_CAP',
       message: `${formatRate(requested)} is above the safe cap of ${formatRate(limit)} (${who})${raise}. The rate stays at ${formatRate(current)}.`,
       extra: { capPerSec: limit, requestedPerSec: requested, currentPerSec: current },
@@ -89,7 +86,6 @@ export function checkRateChange(input: {
       : 'a jump from 0'
     return {
       ok: false,
-      status: 409,
       code: 'CONFIRMATION_REQUIRED',
       message: `raising the rate from ${formatRate(current)} to ${formatRate(requested)} is ${times} (more than ${settings.confirmFactor}× needs a confirmation); send it again with "confirm": true to apply it`,
       extra: {

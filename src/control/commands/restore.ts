@@ -12,7 +12,7 @@ import type { ComponentStatus } from '../../platform/component-server.ts'
 import { isControlTarget } from '../../platform/control-targets.ts'
 import type { Logger } from '../../platform/logger.ts'
 import type { AuditLog, AuditRow } from '../audit.ts'
-import type { Actor, Commander } from './commander.ts'
+import type { Actor, Commander, CommandOutcome } from './commander.ts'
 import type { Reading } from '../readings.ts'
 
 /** Who the restoring commands are audited as. */
@@ -57,6 +57,10 @@ export async function loadRemembered(audit: AuditLog): Promise<Remembered> {
     paused,
   }
 }
+
+/** A restore's outcome for its log line: the result, and the code when it was not applied. */
+const resultOf = (outcome: CommandOutcome): { result: string; code?: string } =>
+  outcome.kind === 'ok' ? { result: 'ok' } : { result: outcome.kind, code: outcome.code }
 
 const describe = (o: Origin): string =>
   `${o.actor}, ${o.at.slice(0, 16).replace('T', ' ')} UTC, audit #${o.auditId}`
@@ -123,9 +127,9 @@ export class SettingsRestorer {
         reason: `restored after a restart (set by ${describe(rate.origin)})`,
         restoredFrom: rate.origin,
       })
-      changed ||= outcome.status === 200
+      changed ||= outcome.kind === 'ok'
       logger.info(
-        { component, ratePerSec: rate.ratePerSec, from: rate.origin.auditId, status: outcome.status },
+        { component, ratePerSec: rate.ratePerSec, from: rate.origin.auditId, ...resultOf(outcome) },
         'restored the simulator rate',
       )
     }
@@ -138,8 +142,8 @@ export class SettingsRestorer {
         `restored after a restart: ${pause.reason ?? 'paused'} (${describe(pause)})`,
         { restoredFrom: pause },
       )
-      changed ||= outcome.status === 200
-      logger.info({ component, from: pause.auditId, status: outcome.status }, 'restored a pause')
+      changed ||= outcome.kind === 'ok'
+      logger.info({ component, from: pause.auditId, ...resultOf(outcome) }, 'restored a pause')
     }
     if (changed) this.#deps.onRestored?.(component)
   }

@@ -14,7 +14,7 @@ import { sleep } from '../../platform/lifecycle.ts'
 import type { Actor, CommandOutcome, Commander } from '../commands/commander.ts'
 import { DLQ_HEADERS } from '../../platform/topics.ts'
 import { positionKey, replayCount, REPLAY_HEADERS, type DeadLetter, type DlqIndex } from './held-index.ts'
-import { httpStatus } from '../../platform/errors.ts'
+import { errorMessage } from '../../platform/errors.ts'
 
 export interface ReplaySettings {
   readonly ratePerSec: number
@@ -60,124 +60,160 @@ export function replayMessage(
 }
 
 export function createReplayer(deps: ReplayDeps) {
-  const { index, settings, commander } = deps
   const bucket = new TokenBucket({
-    ratePerSec: settings.ratePerSec,
-    burst: Math.max(1, Math.min(CHUNK, settings.ratePerSec)),
+    ratePerSec: deps.settings.ratePerSec,
+    burst: Math.max(1, Math.min(CHUNK, deps.settings.ratePerSec)),
     clock: deps.clock,
   })
-  let busy = false
-
-  const skipReason = (r: DeadLetter): string | undefined => whyNotReplay(r, deps)
-  const paced = pacedSender(bucket, deps.send)
-
-  async function replay(
-    actor: Actor,
-    target: string,
-    records: DeadLetter[],
-    single: boolean,
-  ): Promise<CommandOutcome> {
-    const rec = { command: 'dlq.replay', target }
-    const denied = commander.forbidden(actor, rec, 'operator')
-    if (denied) return denied
-    if (records.length === 0) {
-      return commander.refuse(
-        actor,
-        rec,
-        404,
-        'DEAD_LETTER_NOT_FOUND',
-        single
-          ? 'no such dead letter is held (it may be older than the newest ones the control service keeps)'
-          : `no dead letter of reason ${target.replace(/^reason:/, '')} is held`,
-      )
-    }
-    const skipped = records.flatMap((r) => {
-      const why = skipReason(r)
-      return why ? [{ partition: r.partition, offset: r.offset.toString(), why }] : []
-    })
-    const chosen = records.filter((r) => skipReason(r) === undefined).slice(0, settings.maxPerRequest)
-    const remaining = records.length - skipped.length - chosen.length
-    if (single && chosen.length === 0) {
-      const why = skipped[0]?.why ?? ''
-      if (why === 'already replayed') {
-        return commander.record(actor, { ...rec, detail: { replayed: [], skipped, changed: false } }, 'ok', {
-          status: 200,
-          body: {
-            result: 'ok',
-            replayed: 0,
-            skipped,
-            remaining: 0,
-            message: 'this dead letter was replayed before; nothing sent again',
-          },
-        })
-      }
-      return commander.refuse(actor, rec, 409, 'REPLAY_REFUSED', why)
-    }
-    if (busy)
-      return commander.refuse(
-        actor,
-        rec,
-        409,
-        'REPLAY_IN_PROGRESS',
-        'another replay is running; try again when it has finished',
-      )
-    busy = true
-    const at = new Date(deps.clock())
-    const sent: string[] = []
-    try {
-      const messages = chosen.map((r) => replayMessage(r, deps.topic, deps.dlqTopic, actor.user, at))
-      for (let i = 0; i < messages.length; i += CHUNK) {
-        await paced(messages.slice(i, i + CHUNK))
-        for (const r of chosen.slice(i, i + CHUNK)) {
-          const key = positionKey(r.partition, r.offset)
-          deps.replayed.add(key)
-          sent.push(key)
-        }
-      }
-      return await commander.record(
-        actor,
-        { ...rec, detail: { replayed: sent, skipped: skipped.length, remaining, topic: deps.topic } },
-        'ok',
-        {
-          status: 200,
-          body: { result: 'ok', replayed: sent.length, skipped, remaining, topic: deps.topic },
-        },
-      )
-    } catch (err) {
-      return await commander.record(
-        actor,
-        {
-          ...rec,
-          detail: { replayed: sent, code: 'KAFKA_UNAVAILABLE', message: String((err as Error).message) },
-        },
-        'failed',
-        {
-          status: httpStatus('KAFKA_UNAVAILABLE'),
-          body: {
-            result: 'failed',
-            code: 'KAFKA_UNAVAILABLE',
-            message: `replay stopped after ${sent.length} of ${chosen.length}: ${(err as Error).message}`,
-            replayed: sent.length,
-          },
-        },
-      )
-    } finally {
-      busy = false
-    }
-  }
+  const run: ReplayRun = { deps, paced: pacedSender(bucket, deps.send), lock: { busy: false } }
 
   return {
     one(actor: Actor, partition: number, offset: bigint): Promise<CommandOutcome> {
-      const record = index.get(partition, offset)
-      return replay(actor, `${deps.dlqTopic}/${partition}/${offset}`, record ? [record] : [], true)
+      const record = deps.index.get(partition, offset)
+      return replay(run, actor, `${deps.dlqTopic}/${partition}/${offset}`, record ? [record] : [], true)
     },
     reason(actor: Actor, reason: string): Promise<CommandOutcome> {
-      return replay(actor, `reason:${reason}`, index.ofReason(reason), false)
+      return replay(run, actor, `reason:${reason}`, deps.index.ofReason(reason), false)
     },
     /** Whether a held dead letter was replayed (for the panel's list). */
     wasReplayed(record: DeadLetter): boolean {
       return deps.replayed.has(positionKey(record.partition, record.offset))
     },
+  }
+}
+
+/** What every replay request shares: the dependencies, the paced sender, one replay at a time. */
+interface ReplayRun {
+  readonly deps: ReplayDeps
+  readonly paced: (messages: BytesMessage[]) => Promise<void>
+  readonly lock: { busy: boolean }
+}
+
+interface ReplayRecord {
+  readonly command: 'dlq.replay'
+  readonly target: string
+}
+
+/** Which of the asked-for dead letters go back, which are skipped and why, how many wait. */
+interface ReplayPlan {
+  readonly chosen: readonly DeadLetter[]
+  readonly skipped: readonly { partition: number; offset: string; why: string }[]
+  readonly remaining: number
+}
+
+async function replay(
+  run: ReplayRun,
+  actor: Actor,
+  target: string,
+  records: readonly DeadLetter[],
+  single: boolean,
+): Promise<CommandOutcome> {
+  const { commander } = run.deps
+  const rec: ReplayRecord = { command: 'dlq.replay', target }
+  const denied = commander.forbidden(actor, rec, 'operator')
+  if (denied) return denied
+  if (records.length === 0) {
+    return commander.refuse(
+      actor,
+      rec,
+      'DEAD_LETTER_NOT_FOUND',
+      single
+        ? 'no such dead letter is held (it may be older than the newest ones the control service keeps)'
+        : `no dead letter of reason ${target.replace(/^reason:/, '')} is held`,
+    )
+  }
+  const plan = planReplay(records, run.deps)
+  if (single && plan.chosen.length === 0) return nothingToSend(run.deps.commander, actor, rec, plan)
+  if (run.lock.busy) {
+    return commander.refuse(
+      actor,
+      rec,
+      'REPLAY_IN_PROGRESS',
+      'another replay is running; try again when it has finished',
+    )
+  }
+  run.lock.busy = true
+  try {
+    return await send(run, actor, rec, plan)
+  } finally {
+    run.lock.busy = false
+  }
+}
+
+function planReplay(records: readonly DeadLetter[], deps: ReplayDeps): ReplayPlan {
+  const skipped = records.flatMap((r) => {
+    const why = whyNotReplay(r, deps)
+    return why ? [{ partition: r.partition, offset: r.offset.toString(), why }] : []
+  })
+  const chosen = records
+    .filter((r) => whyNotReplay(r, deps) === undefined)
+    .slice(0, deps.settings.maxPerRequest)
+  return { chosen, skipped, remaining: records.length - skipped.length - chosen.length }
+}
+
+/** One dead letter asked for that may not go back: done already (ok), or refused with why. */
+function nothingToSend(
+  commander: Commander,
+  actor: Actor,
+  rec: ReplayRecord,
+  plan: ReplayPlan,
+): Promise<CommandOutcome> {
+  const { skipped } = plan
+  const why = skipped[0]?.why ?? ''
+  if (why !== 'already replayed') return commander.refuse(actor, rec, 'REPLAY_REFUSED', why)
+  return commander.record(
+    actor,
+    { ...rec, detail: { replayed: [], skipped, changed: false } },
+    {
+      kind: 'ok',
+      body: {
+        replayed: 0,
+        skipped,
+        remaining: 0,
+        message: 'this dead letter was replayed before; nothing sent again',
+      },
+    },
+  )
+}
+
+/** Sends the chosen ones in paced chunks; a Kafka failure stops it, reporting how far it got. */
+async function send(
+  run: ReplayRun,
+  actor: Actor,
+  rec: ReplayRecord,
+  plan: ReplayPlan,
+): Promise<CommandOutcome> {
+  const { deps } = run
+  const { chosen, skipped, remaining } = plan
+  const at = new Date(deps.clock())
+  const sent: string[] = []
+  try {
+    const messages = chosen.map((r) => replayMessage(r, deps.topic, deps.dlqTopic, actor.user, at))
+    for (let i = 0; i < messages.length; i += CHUNK) {
+      await run.paced(messages.slice(i, i + CHUNK))
+      for (const r of chosen.slice(i, i + CHUNK)) {
+        const key = positionKey(r.partition, r.offset)
+        deps.replayed.add(key)
+        sent.push(key)
+      }
+    }
+    return await deps.commander.record(
+      actor,
+      { ...rec, detail: { replayed: sent, skipped: skipped.length, remaining, topic: deps.topic } },
+      { kind: 'ok', body: { replayed: sent.length, skipped, remaining, topic: deps.topic } },
+    )
+  } catch (err) {
+    const message = errorMessage(err)
+    return await deps.commander.record(
+      actor,
+      { ...rec, detail: { replayed: sent, code: 'KAFKA_UNAVAILABLE', message } },
+      {
+        kind: 'failed',
+        code: 'KAFKA_UNAVAILABLE',
+        message: `replay stopped after ${sent.length} of ${chosen.length}: ${message}`,
+        extra: { replayed: sent.length },
+      },
+    )
   }
 }
 

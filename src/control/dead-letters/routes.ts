@@ -1,6 +1,7 @@
 /** The dead-letter views and replay commands of the control API (docs/api/control.md). */
 import type { FastifyInstance } from 'fastify'
 import { actorOf, sendError } from '../auth/auth.ts'
+import { sendCommandReply } from '../command-replies.ts'
 import { hexDump, isValidUtf8, summarizeDeadLetter, type DlqIndex } from './held-index.ts'
 import type { DlqReader } from './reader.ts'
 import type { Replayer } from './replay.ts'
@@ -87,6 +88,11 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
     },
   )
 
+  installReplayRoute(app, replayer)
+}
+
+/** One dead letter by position, or every held one of a reason; answered through command-replies.ts. */
+function installReplayRoute(app: FastifyInstance, replayer: Replayer): void {
   app.post(
     '/api/v1/dead-letters/replay',
     { config: { access: 'operator', command: { command: 'dlq.replay', target: 'sales.events.v1' } } },
@@ -106,7 +112,7 @@ export function installDlqRoutes(app: FastifyInstance, deps: DlqDeps): void {
         }
         outcome = await replayer.one(actorOf(request), at.partition, at.offset)
       }
-      return reply.code(outcome.status).send(outcome.body)
+      return sendCommandReply(reply, outcome)
     },
   )
 }

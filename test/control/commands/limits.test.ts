@@ -24,7 +24,6 @@ test('a rate above the cap should be refused naming who set the cap, confirmed o
   const refused = check(100, 1200, true, cap)
   assert.equal(refused.ok, false)
   if (refused.ok) return
-  assert.equal(refused.status, 422)
   assert.equal(refused.code, 'RATE_ABOVE_CAP')
   assert.match(
     refused.message,
@@ -39,7 +38,6 @@ test('a big increase should need a confirmation; small steps and decreases never
   const jump = check(100, 500)
   assert.equal(jump.ok, false)
   if (!jump.ok) {
-    assert.equal(jump.status, 409)
     assert.equal(jump.code, 'CONFIRMATION_REQUIRED')
     assert.deepEqual(jump.extra.confirm, { ratePerSec: 500, confirm: true })
     assert.match(jump.message, /from 100 events\/s to 500 events\/s is 5\.0×/)
@@ -56,6 +54,6 @@ test('a rate that is not a number ≥ 0 should be refused', () => {
   for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '100', null, undefined]) {
     const r = check(100, bad)
     assert.equal(r.ok, false)
-    if (!r.ok) assert.deepEqual([r.status, r.code], [400, 'RATE_INVALID'])
+    if (!r.ok) assert.equal(r.code, 'RATE_INVALID')
   }
 })

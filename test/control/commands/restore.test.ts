@@ -75,11 +75,11 @@ test('the restorer should re-apply the rate and the pause once per new instance 
   const commander = {
     setRate: (_a: unknown, rate: number, confirm: boolean) => {
       calls.push(`rate ${rate} ${confirm}`)
-      return Promise.resolve({ status: 200, body: {} })
+      return Promise.resolve({ kind: 'ok', body: {}, auditId: 1 })
     },
     pause: (_a: unknown, target: string, reason: string) => {
       calls.push(`pause ${target}: ${reason}`)
-      return Promise.resolve({ status: 200, body: {} })
+      return Promise.resolve({ kind: 'ok', body: {}, auditId: 1 })
     },
   } as unknown as Commander
   const audit = auditOf([

@@ -5,7 +5,8 @@
  */
 import { errorMessage } from '../platform/errors.ts'
 import type { Logger } from '../platform/logger.ts'
-import { maintainSalesRawPartitions, type MaintenanceSettings } from '../database/partition-maintenance.ts'
+import type { MaintenanceSettings } from '../database/maintenance-settings.ts'
+import { maintainSalesRawPartitions } from '../database/partition-maintenance.ts'
 import { countDefaultPartitionRows } from '../database/partitions.ts'
 import type { Pool } from '../platform/postgres.ts'
 import type { LanderMetrics } from './metrics.ts'

@@ -11,7 +11,6 @@
  * bounded by `lockTimeoutMs`, and the next run retries a day it could not drop.
  */
 import pg from 'pg'
-import { defineSection, intVar } from '../platform/config.ts'
 import { errorMessage, SretlError } from '../platform/errors.ts'
 import { sleep } from '../platform/lifecycle.ts'
 import {
@@ -22,81 +21,7 @@ import {
   type CreatedPartition,
 } from './partitions.ts'
 import type { Pool, PoolClient } from '../platform/postgres.ts'
-
-export const maintenanceSection = defineSection(
-  {
-    PARTITION_DAYS_AHEAD: intVar('Daily partitions of sales_raw kept ready ahead of today (UTC).', 7, {
-      min: 1,
-      max: 366,
-    }),
-    PARTITION_DAYS_BACK: intVar(
-      'Daily partitions kept behind today, for late events and backfills (older days get one when an event of theirs lands in the default partition).',
-      3,
-      { min: 0, max: 3660 },
-    ),
-    RETENTION_DAYS: intVar(
-      'Days of sales_raw kept: a daily partition entirely older than this is detached and dropped (audited). Default a year plus a month, for year-on-year comparisons and a month of margin (docs/data-protection.md). 0 keeps everything.',
-      400,
-      { min: 0, max: 36_600 },
-    ),
-    AGGREGATE_RETENTION_DAYS: intVar(
-      'Days the aggregate tables keep a window (they hold no personal data, so longer than sales_raw: three years of trends). 0 keeps everything; otherwise at least RETENTION_DAYS. Unset: 1100, or RETENTION_DAYS when that is longer, or everything when RETENTION_DAYS is 0.',
-      1100,
-      { min: 0, max: 36_600 },
-    ),
-    AUDIT_RETENTION_DAYS: intVar(
-      'Days audit_log keeps a row (who did what, from which address). 0 keeps everything; at least 30 otherwise.',
-      400,
-      { min: 0, max: 36_600 },
-    ),
-    EVENT_ID_RETENTION_DAYS: intVar(
-      "Days an event_id stays in the event_ids ledger after it landed (ADR 0061): within them a re-send of the id with another event_time is recognised as a duplicate. Default: the sales topic's retention (30 days). 0 keeps every id.",
-      30,
-      { min: 0, max: 36_600 },
-    ),
-    PARTITION_LOCK_TIMEOUT_MS: intVar(
-      'Longest wait for the table lock that creating or dropping a partition needs; a day that cannot get it is retried at the next run.',
-      5000,
-      { min: 100, max: 600_000 },
-    ),
-  },
-  (v, env) => {
-    const problems: string[] = []
-    if (v.AUDIT_RETENTION_DAYS > 0 && v.AUDIT_RETENTION_DAYS < 30) {
-      problems.push(
-        `AUDIT_RETENTION_DAYS: ${v.AUDIT_RETENTION_DAYS} is under 30 days; use 30 or more, or 0 to keep every row`,
-      )
-    }
-    // unset, the aggregates follow sales_raw: never shorter, everything when sales keep everything
-    const aggregateRetentionDays =
-      env.AGGREGATE_RETENTION_DAYS === undefined
-        ? v.RETENTION_DAYS === 0
-          ? 0
-          : Math.max(v.AGGREGATE_RETENTION_DAYS, v.RETENTION_DAYS)
-        : v.AGGREGATE_RETENTION_DAYS
-    if (aggregateRetentionDays > 0 && (v.RETENTION_DAYS === 0 || aggregateRetentionDays < v.RETENTION_DAYS)) {
-      problems.push(
-        `AGGREGATE_RETENTION_DAYS: ${aggregateRetentionDays} is shorter than RETENTION_DAYS (${v.RETENTION_DAYS || 'keep everything'}); the aggregates would lose windows whose sales are still kept`,
-      )
-    }
-    if (problems.length > 0) {
-      throw new SretlError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
-        details: { problems },
-      })
-    }
-    return {
-      daysAhead: v.PARTITION_DAYS_AHEAD,
-      daysBack: v.PARTITION_DAYS_BACK,
-      retentionDays: v.RETENTION_DAYS,
-      aggregateRetentionDays,
-      auditRetentionDays: v.AUDIT_RETENTION_DAYS,
-      eventIdRetentionDays: v.EVENT_ID_RETENTION_DAYS,
-      lockTimeoutMs: v.PARTITION_LOCK_TIMEOUT_MS,
-    }
-  },
-)
-
-export type MaintenanceSettings = ReturnType<typeof maintenanceSection.build>
+import type { MaintenanceSettings } from './maintenance-settings.ts'
 
 export interface DroppedPartition {
   readonly name: string
@@ -187,25 +112,64 @@ export async function maintainSalesRawPartitions(
 }
 
 async function runLocked(client: PoolClient, options: MaintenanceOptions): Promise<MaintenanceResult> {
-  const { settings, now } = options
-  const created: CreatedPartition[] = []
-  const dropped: DroppedPartition[] = []
-  const failures: { day: string; action: string; error: string }[] = []
-  const cutoff = settings.retentionDays > 0 ? utcDay(now, -settings.retentionDays) : undefined
+  const failures: Failure[] = []
+  const plan = partitionPlan(options.now, options.settings, await daysInDefaultPartition(client))
+  const created = await createDays(client, options.actor, plan.create, failures)
+  const dropped =
+    plan.cutoff === undefined ? [] : await dropExpiredDays(client, options, plan.cutoff, failures)
+  const pruned = await pruneExpiredRows(client, options, failures)
+  const defaultRows = await countDefaultPartitionRows(client)
+  return {
+    ran: true,
+    created,
+    dropped,
+    failures,
+    defaultRows,
+    expiredDefaultDays: plan.expiredDefaultDays,
+    ...pruned,
+  }
+}
 
+type Failure = { day: string; action: string; error: string }
+
+export interface PartitionPlan {
+  /** The first day retention keeps (undefined: everything is kept). */
+  readonly cutoff: string | undefined
+  /** Days to give a partition, oldest first. */
+  readonly create: readonly string[]
+  /** Days with rows in the default partition that retention would drop: left where they are. */
+  readonly expiredDefaultDays: readonly string[]
+}
+
+/** Which days a run gives partitions, given the days found in the default partition. */
+export function partitionPlan(
+  now: Date,
+  settings: MaintenanceSettings,
+  defaultDays: readonly string[],
+): PartitionPlan {
+  const cutoff = settings.retentionDays > 0 ? utcDay(now, -settings.retentionDays) : undefined
   // the window around today, one day per statement so one lock timeout costs one day only
   const windowDays = dayRange(utcDay(now, -settings.daysBack), utcDay(now, settings.daysAhead))
   // backfills: every day that has rows in the default partition, unless retention would drop it
-  const defaultDays = await daysInDefaultPartition(client)
   const expiredDefaultDays = cutoff === undefined ? [] : defaultDays.filter((d) => d < cutoff)
   const backfillDays = defaultDays.filter((d) => cutoff === undefined || d >= cutoff)
-  const wanted = [...new Set([...windowDays, ...backfillDays.slice(0, MAX_BACKFILL_DAYS_PER_RUN)])].sort()
-  for (const day of wanted) {
+  const create = [...new Set([...windowDays, ...backfillDays.slice(0, MAX_BACKFILL_DAYS_PER_RUN)])].sort()
+  return { cutoff, create, expiredDefaultDays }
+}
+
+async function createDays(
+  client: PoolClient,
+  actor: string,
+  days: readonly string[],
+  failures: Failure[],
+): Promise<CreatedPartition[]> {
+  const created: CreatedPartition[] = []
+  for (const day of days) {
     try {
       const made = await inTransaction(client, async () => {
         const result = await ensureSalesRawPartitions(client, day, day)
         for (const p of result.filter((r) => r.movedRows > 0)) {
-          await audit(client, options.actor, 'partition.create', p.name, {
+          await audit(client, actor, 'partition.create', p.name, {
             day: p.day,
             movedRows: p.movedRows,
           })
@@ -217,38 +181,54 @@ async function runLocked(client: PoolClient, options: MaintenanceOptions): Promi
       failures.push({ day, action: 'create', error: errorMessage(err) })
     }
   }
+  return created
+}
 
-  if (cutoff !== undefined) {
-    const partitions = await listSalesRawPartitions(client)
-    for (const p of partitions) {
-      if (p.isDefault || p.to === undefined || p.from === undefined) continue
-      // drop only days that end on or before the cutoff day's start: every row is older
-      if (p.to.slice(0, 10) > cutoff) continue
-      const day = p.from.slice(0, 10)
-      try {
-        const estimatedRows = await inTransaction(client, async () => {
-          // the owner function checks that the partition is a day entirely before the cutoff
-          const estimate = await client.query<{ n: string }>(
-            'SELECT sretl_maintain_drop_partition($1::regclass, $2::date)::text AS n',
-            [pg.escapeIdentifier(p.name), cutoff],
-          )
-          const rows = Number(estimate.rows[0]?.n ?? 0)
-          await audit(client, options.actor, 'partition.drop', p.name, {
-            day,
-            from: p.from,
-            to: p.to,
-            estimatedRows: rows,
-            retentionDays: settings.retentionDays,
-          })
-          return rows
+async function dropExpiredDays(
+  client: PoolClient,
+  options: MaintenanceOptions,
+  cutoff: string,
+  failures: Failure[],
+): Promise<DroppedPartition[]> {
+  const dropped: DroppedPartition[] = []
+  const partitions = await listSalesRawPartitions(client)
+  for (const p of partitions) {
+    if (p.isDefault || p.to === undefined || p.from === undefined) continue
+    // drop only days that end on or before the cutoff day's start: every row is older
+    if (p.to.slice(0, 10) > cutoff) continue
+    const day = p.from.slice(0, 10)
+    try {
+      const estimatedRows = await inTransaction(client, async () => {
+        // the owner function checks that the partition is a day entirely before the cutoff
+        const estimate = await client.query<{ n: string }>(
+          'SELECT sretl_maintain_drop_partition($1::regclass, $2::date)::text AS n',
+          [pg.escapeIdentifier(p.name), cutoff],
+        )
+        const rows = Number(estimate.rows[0]?.n ?? 0)
+        await audit(client, options.actor, 'partition.drop', p.name, {
+          day,
+          from: p.from,
+          to: p.to,
+          estimatedRows: rows,
+          retentionDays: options.settings.retentionDays,
         })
-        dropped.push({ name: p.name, day, estimatedRows })
-      } catch (err) {
-        failures.push({ day, action: 'drop', error: errorMessage(err) })
-      }
+        return rows
+      })
+      dropped.push({ name: p.name, day, estimatedRows })
+    } catch (err) {
+      failures.push({ day, action: 'drop', error: errorMessage(err) })
     }
   }
+  return dropped
+}
 
+/** The ledger, the audit log and the aggregates, each by its own retention; a failure costs that one only. */
+async function pruneExpiredRows(
+  client: PoolClient,
+  options: MaintenanceOptions,
+  failures: Failure[],
+): Promise<Pick<MaintenanceResult, 'prunedEventIds' | 'prunedAuditRows' | 'prunedAggregates'>> {
+  const { settings, now } = options
   const daysAgo = (days: number): Date => new Date(now.getTime() - days * 86_400_000)
   const prune = async <T>(
     days: number,
@@ -293,19 +273,7 @@ async function runLocked(client: PoolClient, options: MaintenanceOptions): Promi
       return Object.fromEntries(rows.map((r) => [r.table_name, Number(r.removed_rows)]))
     },
   )
-
-  const defaultRows = await countDefaultPartitionRows(client)
-  return {
-    ran: true,
-    created,
-    dropped,
-    failures,
-    defaultRows,
-    expiredDefaultDays,
-    prunedEventIds,
-    prunedAuditRows,
-    prunedAggregates,
-  }
+  return { prunedEventIds, prunedAuditRows, prunedAggregates }
 }
 
 /** Rows per DELETE and DELETEs per run when pruning the ledger (short transactions, bounded work). */

@@ -6,7 +6,7 @@
  */
 import { boolVar, combineSections, defineSection, enumVar, intVar, stringVar } from '../platform/config.ts'
 import { componentPorts } from '../platform/control-targets.ts'
-import { maintenanceSection } from '../database/partition-maintenance.ts'
+import { maintenanceSection } from '../database/maintenance-settings.ts'
 import { aggregatesSection } from '../aggregates/in-stream/config.ts'
 
 export const LANDER_PORT = componentPorts.lander

@@ -70,18 +70,7 @@ export function createLander(deps: LanderDeps): Lander {
   const stats = new LandedStats(metrics)
   const abort = new AbortController()
   const fault = createFault(config.fault)
-  const context: LandingContext = {
-    pool: deps.pool,
-    group: config.groupId,
-    topic: topics.source,
-    dlqTopic: topics.dlq,
-    producer: deps.producer,
-    sendTimeoutMs: deps.sendTimeoutMs,
-    hooks,
-    clock,
-    strategy: new CopyStrategy(config.directCopy),
-    fault,
-  }
+  const context = landingContext(deps, hooks, fault)
   const common = { gate, state, metrics, logger, retry: config.retry, signal: abort.signal }
   let loops: Promise<unknown> | undefined
 
@@ -175,5 +164,26 @@ export function createLander(deps: LanderDeps): Lander {
     get ready() {
       return state.ready
     },
+  }
+}
+
+/** What each landing transaction needs: the pool, where dead letters go, the aggregates' hooks. */
+function landingContext(
+  deps: LanderDeps,
+  hooks: LandingContext['hooks'],
+  fault: LandingContext['fault'],
+): LandingContext {
+  const { config, topics } = deps
+  return {
+    pool: deps.pool,
+    group: config.groupId,
+    topic: topics.source,
+    dlqTopic: topics.dlq,
+    producer: deps.producer,
+    sendTimeoutMs: deps.sendTimeoutMs,
+    hooks,
+    clock: deps.clock,
+    strategy: new CopyStrategy(config.directCopy),
+    fault,
   }
 }

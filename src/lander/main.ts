@@ -32,36 +32,8 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
   const topics = topicNames(config.kafka)
   const metrics = createLanderMetrics(context.metrics)
 
-  const writer = createPool(config.postgres, {
-    applicationName: 'sretl-lander',
-    // the landing transaction's rights only (migration 0008): no audit_log, no DDL
-    role: 'sretl_landing',
-    max: 3,
-    ...(settings.statementTimeoutMs > 0 ? { statementTimeoutMs: settings.statementTimeoutMs } : {}),
-    ...(settings.idleInTransactionTimeoutMs > 0
-      ? { idleInTransactionTimeoutMs: settings.idleInTransactionTimeoutMs }
-      : {}),
-    logger,
-  })
-  lifecycle.add('writer pool', () => writer.end())
-  const owner = createPool(config.postgres, {
-    applicationName: 'sretl-lander-maintenance',
-    // partition DDL through the owner functions of migration 0008, never as the owner itself
-    role: 'sretl_maintainer',
-    max: 1,
-    logger,
-  })
-  lifecycle.add('maintenance pool', () => owner.end())
-
-  // the topics exist when `sretl up` made them; a lander run on its own creates them if missing
-  const admin = createAdmin(config.kafka, 'lander-admin')
-  try {
-    await ensureTopics(admin, topicSpecs(config.kafka))
-  } catch (err) {
-    logger.warn({ err }, 'could not check the topics; consuming anyway')
-  } finally {
-    await admin.close().catch(() => undefined)
-  }
+  const { writer, owner } = createLanderPools(context)
+  await checkTopics(context)
 
   const producer = createProducer(config.kafka, 'lander-dlq')
   lifecycle.add('dead-letter producer', () => producer.close())
@@ -132,5 +104,43 @@ async function start(context: ComponentContext<LanderSettings>): Promise<Started
     }),
     port: settings.port,
     host: settings.host,
+  }
+}
+
+/** The landing pool and the maintenance pool, each with its own role's rights only; both closed at stop. */
+function createLanderPools({ config, logger, lifecycle }: ComponentContext<LanderSettings>) {
+  const settings = config.component.lander
+  const writer = createPool(config.postgres, {
+    applicationName: 'sretl-lander',
+    // the landing transaction's rights only (migration 0008): no audit_log, no DDL
+    role: 'sretl_landing',
+    max: 3,
+    ...(settings.statementTimeoutMs > 0 ? { statementTimeoutMs: settings.statementTimeoutMs } : {}),
+    ...(settings.idleInTransactionTimeoutMs > 0
+      ? { idleInTransactionTimeoutMs: settings.idleInTransactionTimeoutMs }
+      : {}),
+    logger,
+  })
+  lifecycle.add('writer pool', () => writer.end())
+  const owner = createPool(config.postgres, {
+    applicationName: 'sretl-lander-maintenance',
+    // partition DDL through the owner functions of migration 0008, never as the owner itself
+    role: 'sretl_maintainer',
+    max: 1,
+    logger,
+  })
+  lifecycle.add('maintenance pool', () => owner.end())
+  return { writer, owner }
+}
+
+/** The topics exist when `sretl up` made them; a lander run on its own creates them if missing. */
+async function checkTopics({ config, logger }: ComponentContext<LanderSettings>): Promise<void> {
+  const admin = createAdmin(config.kafka, 'lander-admin')
+  try {
+    await ensureTopics(admin, topicSpecs(config.kafka))
+  } catch (err) {
+    logger.warn({ err }, 'could not check the topics; consuming anyway')
+  } finally {
+    await admin.close().catch(() => undefined)
   }
 }

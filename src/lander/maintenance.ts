@@ -5,7 +5,8 @@
  */
 import { errorMessage } from '../platform/errors.ts'
 import type { Logger } from '../platform/logger.ts'
-import { maintainSalesRawPartitions, type MaintenanceSettings } from '../database/partition-maintenance.ts'
+import type { MaintenanceSettings } from '../database/maintenance-settings.ts'
+import { maintainSalesRawPartitions, type MaintenanceResult } from '../database/partition-maintenance.ts'
 import { countDefaultPartitionRows } from '../database/partitions.ts'
 import type { Pool } from '../platform/postgres.ts'
 import type { LanderMetrics } from './metrics.ts'
@@ -96,24 +97,7 @@ export function startMaintenanceSchedule(deps: MaintenanceScheduleDeps): Mainten
       defaultRows = result.defaultRows
       defaultRowsAt = clock()
       metrics.defaultPartitionRows.set(result.defaultRows)
-      for (const p of result.created)
-        logger.info({ partition: p.name, movedRows: p.movedRows }, 'partition created')
-      for (const p of result.dropped) {
-        logger.info({ partition: p.name, estimatedRows: p.estimatedRows }, 'partition dropped by retention')
-      }
-      const removed = {
-        eventIds: result.prunedEventIds,
-        auditRows: result.prunedAuditRows,
-        ...result.prunedAggregates,
-      }
-      if (Object.values(removed).some((n) => n > 0)) logger.info(removed, 'retention removed old rows')
-      for (const f of result.failures) logger.warn(f, 'partition maintenance step failed; retried next run')
-      if (result.expiredDefaultDays.length > 0) {
-        logger.warn(
-          { days: result.expiredDefaultDays },
-          'default partition holds rows older than the retention',
-        )
-      }
+      logRun(logger, result)
     } catch (err) {
       lastError = errorMessage(err)
       logger.warn({ err: lastError }, 'partition maintenance failed; retried next run')
@@ -145,5 +129,24 @@ export function startMaintenanceSchedule(deps: MaintenanceScheduleDeps): Mainten
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
     },
+  }
+}
+
+/** What a run changed, and what it could not do, in the lander's log. */
+function logRun(logger: Logger, result: MaintenanceResult): void {
+  for (const p of result.created)
+    logger.info({ partition: p.name, movedRows: p.movedRows }, 'partition created')
+  for (const p of result.dropped) {
+    logger.info({ partition: p.name, estimatedRows: p.estimatedRows }, 'partition dropped by retention')
+  }
+  const removed = {
+    eventIds: result.prunedEventIds,
+    auditRows: result.prunedAuditRows,
+    ...result.prunedAggregates,
+  }
+  if (Object.values(removed).some((n) => n > 0)) logger.info(removed, 'retention removed old rows')
+  for (const f of result.failures) logger.warn(f, 'partition maintenance step failed; retried next run')
+  if (result.expiredDefaultDays.length > 0) {
+    logger.warn({ days: result.expiredDefaultDays }, 'default partition holds rows older than the retention')
   }
 }

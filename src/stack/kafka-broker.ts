@@ -77,6 +77,60 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   await assertPortFree(options.port, 'Kafka client port', 'KAFKA_PORT')
   await assertPortFree(options.controllerPort, 'Kafka controller port', 'KAFKA_CONTROLLER_PORT')
 
+  const files = writeBrokerFiles(options)
+  const jvmArgs = [
+    `-Dlog4j2.configurationFile=${files.log4jFile}`,
+    `-Dkafka.logs.dir=${files.logsDir}`,
+    '-cp',
+    dist.classpath,
+  ]
+  await formatStorage(java.executable, jvmArgs, files, options)
+
+  options.onProgress({
+    step: 'kafka',
+    state: 'update',
+    detail: `starting Kafka ${options.version} on 127.0.0.1:${options.port}…`,
+  })
+  const broker = startProcess({
+    name: options.node ? `kafka-${options.node.id}` : 'kafka',
+    command: java.executable,
+    args: [
+      `-Xmx${options.heap}`,
+      `-Xms${initialHeap(options.heap)}`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      ...jvmArgs,
+      'kafka.Kafka',
+      files.propertiesFile,
+    ],
+    logFile: options.logFile,
+    ...(options.pidFile ? { pidFile: options.pidFile } : {}),
+  })
+  const bootstrap = `127.0.0.1:${options.port}`
+  const launcherSecurity = options.security ? clientSecurity(options.security, 'tools') : undefined
+  await awaitBrokerReady(broker, bootstrap, launcherSecurity, options)
+  return {
+    bootstrap,
+    clientSecurity: launcherSecurity,
+    process: broker,
+    dist,
+    java: java.executable,
+    async stop() {
+      await broker.stop(30_000)
+    },
+  }
+}
+
+interface BrokerFiles {
+  readonly logsDir: string
+  readonly storageDir: string
+  readonly propertiesFile: string
+  readonly log4jFile: string
+}
+
+function writeBrokerFiles(options: KafkaBrokerOptions): BrokerFiles {
   const logsDir = join(options.dataDir, 'logs')
   const storageDir = join(options.dataDir, 'storage')
   // the data and the properties (which hold the broker's password in secure mode) are private
@@ -104,68 +158,47 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   writeSecret(propertiesFile, serverProperties({ ...options, storageDir }, secureProperties))
   const log4jFile = join(options.dataDir, 'log4j2.properties')
   writeFileSync(log4jFile, LOG4J2_PROPERTIES)
+  return { logsDir, storageDir, propertiesFile, log4jFile }
+}
 
+/** Formats the storage on first start (later ones pass --ignore-formatted); in secure mode with the SCRAM users. */
+async function formatStorage(
+  java: string,
+  jvmArgs: readonly string[],
+  files: BrokerFiles,
+  options: KafkaBrokerOptions,
+): Promise<void> {
   const clusterId = options.node?.clusterId ?? clusterIdFor(options.dataDir)
-  const classpathArgs = ['-cp', dist.classpath]
-  const logArgs = [`-Dlog4j2.configurationFile=${log4jFile}`, `-Dkafka.logs.dir=${logsDir}`]
   const format = await runCommand(
-    java.executable,
+    java,
     [
-      ...logArgs,
-      ...classpathArgs,
+      ...jvmArgs,
       'kafka.tools.StorageTool',
       'format',
       '-t',
       clusterId,
       '-c',
-      propertiesFile,
+      files.propertiesFile,
       '--ignore-formatted',
-      ...(security ? scramFormatArgs(security) : []),
+      ...(options.security ? scramFormatArgs(options.security) : []),
     ],
     { timeoutMs: 120_000 },
   )
   if (format.code !== 0) {
     throw new SretlError(
       'KAFKA_START_FAILED',
-      `formatting Kafka storage in ${storageDir} failed: ${lastLines(format.output, 3)}`,
+      `formatting Kafka storage in ${files.storageDir} failed: ${lastLines(format.output, 3)}`,
     )
   }
+}
 
-  options.onProgress({
-    step: 'kafka',
-    state: 'update',
-    detail: `starting Kafka ${options.version} on 127.0.0.1:${options.port}…`,
-  })
-  const broker = startProcess({
-    name: options.node ? `kafka-${options.node.id}` : 'kafka',
-    command: java.executable,
-    args: [
-      `-Xmx${options.heap}`,
-      `-Xms${initialHeap(options.heap)}`,
-      '-XX:+UseG1GC',
-      '-XX:MaxGCPauseMillis=20',
-      '-XX:+ExitOnOutOfMemoryError',
-      '-Djava.awt.headless=true',
-      ...logArgs,
-      ...classpathArgs,
-      'kafka.Kafka',
-      propertiesFile,
-    ],
-    logFile: options.logFile,
-    ...(options.pidFile ? { pidFile: options.pidFile } : {}),
-  })
-  const bootstrap = `127.0.0.1:${options.port}`
-  const launcherSecurity = security ? clientSecurity(security, 'tools') : undefined
-  const handle: KafkaBroker = {
-    bootstrap,
-    clientSecurity: launcherSecurity,
-    process: broker,
-    dist,
-    java: java.executable,
-    async stop() {
-      await broker.stop(30_000)
-    },
-  }
+/** Waits for a metadata answer; a broker that dies or stays silent is stopped and its log's tail shown. */
+async function awaitBrokerReady(
+  broker: ManagedProcess,
+  bootstrap: string,
+  launcherSecurity: KafkaSecurity | undefined,
+  options: KafkaBrokerOptions,
+): Promise<void> {
   try {
     await waitForKafka(
       {
@@ -186,7 +219,6 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
         : `Kafka exited during start-up (log: ${options.logFile}); last lines:\n${broker.tail(8)}`,
     )
   }
-  return handle
 }
 
 /** The cluster id is kept beside the data so a restarted broker finds its formatted storage. */

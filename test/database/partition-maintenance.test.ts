@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { dayRange, maintenanceSection } from '../../src/database/partition-maintenance.ts'
+import { dayRange, partitionPlan } from '../../src/database/partition-maintenance.ts'
+import { maintenanceSection } from '../../src/database/maintenance-settings.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 
 test('dayRange should list every UTC day between two days, both included, across month ends', () => {
@@ -13,43 +14,25 @@ test('dayRange should list every UTC day between two days, both included, across
   assert.deepEqual(dayRange('2026-03-02', '2026-03-01'), [])
 })
 
-test('maintenance settings should default to a week ahead, three days back, 400 days of sales, 1100 of aggregates, 400 of audit and 30 of event_ids', () => {
-  assert.deepEqual(loadConfig({}, maintenanceSection), {
-    daysAhead: 7,
-    daysBack: 3,
-    retentionDays: 400,
-    aggregateRetentionDays: 1100,
-    auditRetentionDays: 400,
-    eventIdRetentionDays: 30,
-    lockTimeoutMs: 5000,
-  })
+test('partitionPlan should create the window around today and the backfill days retention keeps, oldest first', () => {
+  const settings = { ...loadConfig({}, maintenanceSection), daysBack: 1, daysAhead: 2, retentionDays: 10 }
+  const now = new Date('2026-12-05T12:00:00Z')
+  const plan = partitionPlan(now, settings, ['2026-11-01', '2026-11-30', '2026-12-06'])
+  assert.equal(plan.cutoff, '2026-11-25')
+  assert.deepEqual(plan.create, ['2026-11-30', '2026-12-04', '2026-12-05', '2026-12-06', '2026-12-07'])
+  assert.deepEqual(plan.expiredDefaultDays, ['2026-11-01'])
 })
 
-test('maintenance settings should refuse aggregates kept shorter than sales and an audit log kept under 30 days, naming the variable', () => {
-  assert.throws(
-    () => loadConfig({ RETENTION_DAYS: '400', AGGREGATE_RETENTION_DAYS: '100' }, maintenanceSection),
-    /AGGREGATE_RETENTION_DAYS: 100 is shorter than RETENTION_DAYS \(400\)/,
-  )
-  assert.throws(
-    () => loadConfig({ RETENTION_DAYS: '0', AGGREGATE_RETENTION_DAYS: '1100' }, maintenanceSection),
-    /AGGREGATE_RETENTION_DAYS: 1100 is shorter than RETENTION_DAYS \(keep everything\)/,
-  )
-  assert.equal(
-    loadConfig({ RETENTION_DAYS: '0' }, maintenanceSection).aggregateRetentionDays,
-    0,
-    'unset, it follows',
-  )
-  assert.equal(loadConfig({ RETENTION_DAYS: '2000' }, maintenanceSection).aggregateRetentionDays, 2000)
-  assert.throws(
-    () => loadConfig({ AUDIT_RETENTION_DAYS: '7' }, maintenanceSection),
-    /AUDIT_RETENTION_DAYS: 7 is under 30/,
-  )
-  assert.equal(
-    loadConfig(
-      { RETENTION_DAYS: '0', AGGREGATE_RETENTION_DAYS: '0', AUDIT_RETENTION_DAYS: '0' },
-      maintenanceSection,
-    ).retentionDays,
-    0,
-    'keeping everything stays possible',
-  )
+test('partitionPlan should keep every day when retention is off', () => {
+  const settings = {
+    ...loadConfig({}, maintenanceSection),
+    daysBack: 0,
+    daysAhead: 1,
+    retentionDays: 0,
+    aggregateRetentionDays: 0,
+  }
+  const plan = partitionPlan(new Date('2026-12-05T00:00:00Z'), settings, ['2020-01-01'])
+  assert.equal(plan.cutoff, undefined)
+  assert.deepEqual(plan.create, ['2020-01-01', '2026-12-05', '2026-12-06'])
+  assert.deepEqual(plan.expiredDefaultDays, [])
 })

@@ -105,32 +105,7 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
     mark = now
   }
   // 1. watermark
-  const inputs = (
-    await client.query<{
-      current: string | null
-      horizon: string | null
-      active_min: string | null
-      partitions: number
-      first_minute: string | null
-      next_minute: string | null
-      now: string
-    }>(WATERMARK_INPUTS, [deps.sourceTopic, config.idleMs])
-  ).rows[0]
-  if (!inputs) throw new Error('no watermark inputs')
-  const current = num(inputs.current)
-  const activeMin = num(inputs.active_min)
-  const candidate =
-    activeMin !== undefined
-      ? activeMin
-      : inputs.partitions > 0 && deps.caughtUp()
-        ? Number(inputs.now)
-        : undefined
-  const watermark =
-    candidate === undefined ? current : current === undefined ? candidate : Math.max(current, candidate)
-  if (watermark !== undefined && watermark !== current) {
-    await client.query(SET_STATE, ['watermark', watermark])
-  }
-
+  const { inputs, watermark } = await advanceWatermark(deps, client)
   lap('watermark')
   // 2. finalize
   const finalized: Partial<Record<AggregateName, number>> = {}
@@ -156,26 +131,7 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
 
   lap('rolling')
   // 5. fold the landed SKU deltas into the sums; re-rank top_skus of the hours they changed
-  const folded = (
-    await client.query<{ store_id: string; currency: string; start_ms: string; deltas: number }>(
-      FOLD_SKU_SQL,
-      [limit * 4],
-    )
-  ).rows
-  if (folded.reduce((n, g) => n + g.deltas, 0) >= limit * 4) more = true
-  if (folded.length > 0) {
-    const list = folded.map((g): [string, string, number] => [g.store_id, g.currency, Number(g.start_ms)])
-    const result = await client.query<{ window_end: string }>(TOP_SKUS_SQL, [
-      list.map((g) => g[0]),
-      list.map((g) => g[1]),
-      list.map((g) => g[2]),
-      config.graceMs,
-      watermark ?? null,
-    ])
-    for (const r of result.rows) {
-      corrections.push({ aggregate: 'top_skus', lateMs: (watermark ?? 0) - Number(r.window_end) })
-    }
-  }
+  if (await foldSkuDeltas(client, config, watermark, corrections)) more = true
 
   lap('top_skus')
   // 6. publish
@@ -205,6 +161,71 @@ async function cycle(deps: CycleDeps, client: PoolClient): Promise<CycleOutcome>
     more,
     timingsMs: timings,
   }
+}
+
+interface WatermarkInputs {
+  current: string | null
+  horizon: string | null
+  active_min: string | null
+  partitions: number
+  first_minute: string | null
+  next_minute: string | null
+  now: string
+}
+
+/** Step 1: the watermark never goes back; with every partition idle and caught up it is now. */
+async function advanceWatermark(
+  deps: CycleDeps,
+  client: PoolClient,
+): Promise<{ inputs: WatermarkInputs; watermark: number | undefined }> {
+  const inputs = (
+    await client.query<WatermarkInputs>(WATERMARK_INPUTS, [deps.sourceTopic, deps.config.idleMs])
+  ).rows[0]
+  if (!inputs) throw new Error('no watermark inputs')
+  const current = num(inputs.current)
+  const activeMin = num(inputs.active_min)
+  const candidate =
+    activeMin !== undefined
+      ? activeMin
+      : inputs.partitions > 0 && deps.caughtUp()
+        ? Number(inputs.now)
+        : undefined
+  const watermark =
+    candidate === undefined ? current : current === undefined ? candidate : Math.max(current, candidate)
+  if (watermark !== undefined && watermark !== current) {
+    await client.query(SET_STATE, ['watermark', watermark])
+  }
+  return { inputs, watermark }
+}
+
+/** Step 5; true when the fold hit its limit (run again at once). */
+async function foldSkuDeltas(
+  client: PoolClient,
+  config: CycleDeps['config'],
+  watermark: number | undefined,
+  corrections: { aggregate: AggregateName; lateMs: number }[],
+): Promise<boolean> {
+  const limit = config.cycleMaxRows
+  const folded = (
+    await client.query<{ store_id: string; currency: string; start_ms: string; deltas: number }>(
+      FOLD_SKU_SQL,
+      [limit * 4],
+    )
+  ).rows
+  if (folded.length > 0) {
+    const list = folded.map((g): [string, string, number] => [g.store_id, g.currency, Number(g.start_ms)])
+    const result = await client.query<{ window_end: string }>(TOP_SKUS_SQL, [
+      list.map((g) => g[0]),
+      list.map((g) => g[1]),
+      list.map((g) => g[2]),
+      config.graceMs,
+      watermark ?? null,
+    ])
+    for (const r of result.rows) {
+      corrections.push({ aggregate: 'top_skus', lateMs: (watermark ?? 0) - Number(r.window_end) })
+    }
+  }
+  return folded.reduce((n, g) => n + g.deltas, 0) >= limit * 4
 }
 
 /** Step 4: store_rolling_1h up to the watermark's minute, at most rollingMaxAdvanceMinutes a cycle. */

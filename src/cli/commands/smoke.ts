@@ -6,6 +6,7 @@ import { missingMonitoringParts } from '../../stack/monitoring.ts'
 import { readStackState } from '../../stack/state.ts'
 import { defineCommand } from '../command.ts'
 import { componentAddresses } from '../component-status.ts'
+import type { Ui } from '../ui.ts'
 import {
   alertsCheck,
   componentsCheck,
@@ -125,53 +126,74 @@ export const smokeCommand = defineCommand({
       if (active.every((name) => results.get(name)?.ok) || Date.now() >= deadline) break
       await new Promise((resolve) => setTimeout(resolve, Math.min(2000, Math.max(0, deadline - Date.now()))))
     }
-    const failed = active.filter((name) => !results.get(name)?.ok)
-    const notInstalled = active.filter((name) => results.get(name)?.status === 'SKIPPED')
-    const warned = active.filter((name) => results.get(name)?.status === 'WARN')
-    if (values.json === true) {
-      ui.line(
-        JSON.stringify(
-          {
-            ok: failed.length === 0,
-            checks: Object.fromEntries(results),
-            skipped: [...skipped, ...notInstalled],
-            warnings: warned,
-          },
-          null,
-          2,
-        ),
-      )
-    } else {
-      ui.table(
-        [
-          ...active.map((name) => {
-            const result = results.get(name)
-            return [name, result?.status ?? (result?.ok ? 'PASS' : 'FAIL'), result?.detail ?? '']
-          }),
-          ...skipped.map((name) => [name, 'SKIPPED', 'left out (--skip)']),
-        ],
-        ['check', 'result', 'detail'],
-      )
-      for (const name of [...failed, ...warned]) {
-        for (const line of results.get(name)?.more ?? []) ui.line(`  ${name}: ${line}`)
-      }
-    }
-    if (failed.length > 0) {
-      throw new SretlError(
-        'SMOKE_FAILED',
-        `${failed.length} of ${active.length} checks failed: ${failed.join(', ')}`,
-      )
-    }
-    if (values.json !== true) {
-      const passed = active.length - notInstalled.length
-      ui.line(
-        notInstalled.length === 0
-          ? `All ${passed} checks passed${warned.length > 0 ? ` (${warned.join(', ')} with a warning)` : ''}.`
-          : `${passed} checks passed${warned.length > 0 ? ` (${warned.join(', ')} with a warning)` : ''}; ${notInstalled.length} skipped: ${MONITORING_CHECKS.filter((c) => notInstalled.includes(c)).join(', ')} need Prometheus (${context.monitoringMissing?.install ?? ''}).`,
-      )
-    }
+    reportSmoke(ui, {
+      json: values.json === true,
+      active,
+      skipped,
+      results,
+      install: context.monitoringMissing?.install,
+    })
   },
 })
+
+interface SmokeReport {
+  readonly json: boolean
+  readonly active: readonly SmokeCheckName[]
+  readonly skipped: readonly string[]
+  readonly results: ReadonlyMap<SmokeCheckName, CheckResult>
+  /** The apt-get line for the monitoring parts that are not installed. */
+  readonly install: string | undefined
+}
+
+/** Prints the results (a table, or JSON) and fails when a check failed. */
+function reportSmoke(ui: Ui, report: SmokeReport): void {
+  const { active, skipped, results } = report
+  const failed = active.filter((name) => !results.get(name)?.ok)
+  const notInstalled = active.filter((name) => results.get(name)?.status === 'SKIPPED')
+  const warned = active.filter((name) => results.get(name)?.status === 'WARN')
+  if (report.json) {
+    ui.line(
+      JSON.stringify(
+        {
+          ok: failed.length === 0,
+          checks: Object.fromEntries(results),
+          skipped: [...skipped, ...notInstalled],
+          warnings: warned,
+        },
+        null,
+        2,
+      ),
+    )
+  } else {
+    ui.table(
+      [
+        ...active.map((name) => {
+          const result = results.get(name)
+          return [name, result?.status ?? (result?.ok ? 'PASS' : 'FAIL'), result?.detail ?? '']
+        }),
+        ...skipped.map((name) => [name, 'SKIPPED', 'left out (--skip)']),
+      ],
+      ['check', 'result', 'detail'],
+    )
+    for (const name of [...failed, ...warned]) {
+      for (const line of results.get(name)?.more ?? []) ui.line(`  ${name}: ${line}`)
+    }
+  }
+  if (failed.length > 0) {
+    throw new SretlError(
+      'SMOKE_FAILED',
+      `${failed.length} of ${active.length} checks failed: ${failed.join(', ')}`,
+    )
+  }
+  if (!report.json) {
+    const passed = active.length - notInstalled.length
+    ui.line(
+      notInstalled.length === 0
+        ? `All ${passed} checks passed${warned.length > 0 ? ` (${warned.join(', ')} with a warning)` : ''}.`
+        : `${passed} checks passed${warned.length > 0 ? ` (${warned.join(', ')} with a warning)` : ''}; ${notInstalled.length} skipped: ${MONITORING_CHECKS.filter((c) => notInstalled.includes(c)).join(', ')} need Prometheus (${report.install ?? ''}).`,
+    )
+  }
+}
 
 function list(value: string | boolean | undefined): string[] {
   return typeof value === 'string'

@@ -1,22 +1,21 @@
 import { join } from 'node:path'
-import { DEV_KEY } from '../../gateway/api-keys.ts'
 import { adminTokenPath, ensureAdminToken, ensurePrivateDir } from '../../platform/admin-token.ts'
-import { databasePasswordDefault } from '../../platform/live-defaults.ts'
 import { pino } from 'pino'
 import { loadConfig } from '../../platform/config.ts'
 import { SretlError } from '../../platform/errors.ts'
 import { createLifecycle } from '../../platform/lifecycle.ts'
-import { createLogger } from '../../platform/logger.ts'
+import { createLogger, type Logger } from '../../platform/logger.ts'
 import { stackConfigSection } from '../../platform/monitoring-config.ts'
-import { stackComponents, type ComponentLaunch } from '../../stack/components.ts'
+import { stackComponents } from '../../stack/components.ts'
 import { isPidAlive } from '../../stack/managed-process.ts'
 import { startStack } from '../../stack/stack.ts'
 import { readStackState, removeStackState, writeStackState, type ServiceState } from '../../stack/state.ts'
 import { controlOwnSection } from '../../control/config.ts'
-import { ensureUsersFile, FIRST_RUN_USER, type UsersFileLocation } from '../../control/auth/first-run.ts'
+import { ensureUsersFile } from '../../control/auth/first-run.ts'
 import { defineCommand } from '../command.ts'
 import { prepareSecureMode } from '../secure-mode.ts'
-import { formatDuration } from '../ui.ts'
+import { assertSecureBrokers, parseUpOptions } from './up-options.ts'
+import { liveDefaultsOfStack, showReady, showSupervisionEvent } from './up-report.ts'
 
 export const upCommand = defineCommand({
   name: 'up',
@@ -63,46 +62,28 @@ export const upCommand = defineCommand({
   ],
   async run({ env: given, ui, values }) {
     const startedAt = Date.now()
-    const brokers = typeof values.brokers === 'string' ? values.brokers.trim() : undefined
-    if (brokers !== undefined && brokers !== '1' && brokers !== '3') {
-      throw new SretlError('USAGE', `--brokers must be 1 or 3, got "${brokers}"`)
-    }
-    // the components inherit it too, so their default bootstrap names every node
-    const env = brokers === undefined ? given : { ...given, KAFKA_LOCAL_BROKERS: brokers }
+    const options = parseUpOptions(given, values)
+    const { env } = options
     const config = loadConfig(env, stackConfigSection)
-    if (values.secure === true && config.kafka.local.brokers !== 1) {
-      throw new SretlError(
-        'USAGE',
-        'secure mode runs a single Kafka broker: `sretl up --secure` cannot be combined with --brokers 3 (KAFKA_LOCAL_BROKERS=3)',
-      )
-    }
-    const previous = readStackState(config.paths.run)
-    if (previous && previous.upPid !== process.pid && isPidAlive(previous.upPid)) {
-      throw new SretlError(
-        'STACK_ALREADY_RUNNING',
-        `the local stack is already running (sretl up, pid ${previous.upPid}); see \`sretl status\` or stop it with \`sretl down\``,
-      )
-    }
+    assertSecureBrokers(options, config.kafka.local.brokers)
+    assertNoStackRunning(config.paths.run)
     // data, logs, secrets: the owner's only
     ensurePrivateDir(config.paths.home)
     ensurePrivateDir(config.paths.logs)
     const admin = ensureAdminToken(adminTokenPath(config))
-    const logger = createLogger({
-      level: config.log.level,
-      destination: pino.destination({ dest: join(config.paths.logs, 'up.log'), mkdir: true, sync: false }),
-    }).child({ component: 'up' })
+    const logger = upLogger(config.log.level, config.paths.logs)
     const lifecycle = createLifecycle({ logger })
     const removeSignals = lifecycle.handleSignals()
     process.on('SIGHUP', () => void lifecycle.stop('SIGHUP'))
 
-    const secure = values.secure === true ? await prepareSecureMode(env, config) : undefined
+    const secure = options.secure ? await prepareSecureMode(env, config) : undefined
     // dropped after the stack has stopped (the lifecycle stops in reverse order)
     if (secure) lifecycle.add('secure-postgres', () => secure.stopDatabase())
     const stackEnv = secure?.env ?? env
     // secure mode moved PostgreSQL (private TLS cluster): `up` itself connects as the secure env says
     const stackConfig = secure ? loadConfig(stackEnv, stackConfigSection) : config
     ui.line(`Starting the local stack${secure ? ' in secure mode' : ''} (Ctrl-C stops it)…`)
-    const components = values['no-components'] === true ? [] : stackComponents(stackEnv)
+    const components = options.components ? stackComponents(stackEnv) : []
     const live = liveDefaultsOfStack(stackEnv, stackConfig.postgres.url, components)
     if (live.length > 0) {
       // stdout, not stderr: a start-up error stays the one line on stderr
@@ -120,18 +101,12 @@ export const upCommand = defineCommand({
       env: { ...stackEnv },
       secure: secure?.stack,
       components,
-      monitoring: values['no-monitoring'] === true ? undefined : config.monitoring,
+      monitoring: options.monitoring ? config.monitoring : undefined,
       logger,
       onProgress: ui.progress,
       supervision: config.supervision,
       onSupervision: (event, services) => {
-        if (event.kind === 'restarted') ui.line(event.message)
-        else
-          ui.warn(
-            event.kind === 'exited'
-              ? `${event.message}; restarting it — see ${join(config.paths.logs, `${event.name}.log`)}`
-              : event.message,
-          )
+        showSupervisionEvent(ui, event, config.paths.logs)
         writeState?.(services)
       },
     }).catch(async (err: unknown) => {
@@ -154,44 +129,18 @@ export const upCommand = defineCommand({
         ...(secure ? { secure: { toolsEnvFile: secure.toolsEnvFile } } : {}),
       })
     writeState(stack.services)
-    ui.line()
-    ui.table(
-      stack.services.map((s) => [
-        s.name,
-        s.address,
-        s.pid ? String(s.pid) : '-',
-        s.owned ? 'started' : 'reused',
-      ]),
-      ['service', 'address', 'pid', ''],
-    )
-    ui.line()
-    const control = stack.services.find((s) => s.name === 'control')
-    if (control && panel) {
-      ui.line(`Control panel: ${control.address}/ — ${signInHint(panel)}`)
-    }
-    if (stack.services.some((s) => s.name === 'simulator')) {
-      ui.line(
-        'Watch the stream: `npx sretl tail` · change the rate: `npx sretl rate 500` · pause: `npx sretl pause simulator`',
-      )
-    }
-    const prometheusUrl = stack.monitoring?.prometheusUrl
-    if (prometheusUrl) {
-      ui.line(
-        `Prometheus: ${prometheusUrl} (targets: ${prometheusUrl}/targets, alerts: ${prometheusUrl}/alerts)`,
-      )
-    }
-    if (stack.monitoring?.alertmanagerUrl) ui.line(`Alertmanager: ${stack.monitoring.alertmanagerUrl}`)
-    for (const missing of stack.monitoring?.missing ?? []) ui.line(`Not running: ${missing.message}`)
-    if (secure) {
-      ui.line(
-        `Secure mode: Kafka over SASL_SSL (CA ${secure.stack.kafka.ca.certFile}); for sretl commands: \`set -a; . ${secure.toolsEnvFile}; set +a\``,
-      )
-      if (secure.gatewayKeyFile) ui.line(`Gateway API key: in ${secure.gatewayKeyFile}`)
-    }
-    ui.line(`Logs: ${config.paths.logs}`)
-    ui.line(
-      `Ready${secure ? ' (secure mode)' : ''} in ${formatDuration(readyAt.getTime() - startedAt)}. \`sretl status\` shows what runs; Ctrl-C or \`sretl down\` stops it.`,
-    )
+    showReady(ui, {
+      services: stack.services,
+      monitoring: stack.monitoring,
+      panel,
+      secure: secure && {
+        caFile: secure.stack.kafka.ca.certFile,
+        toolsEnvFile: secure.toolsEnvFile,
+        gatewayKeyFile: secure.gatewayKeyFile,
+      },
+      logsDir: config.paths.logs,
+      readyMs: readyAt.getTime() - startedAt,
+    })
     logger.info({ readyMs: readyAt.getTime() - startedAt, secure: secure !== undefined }, 'stack ready')
 
     if (lifecycle.stopping) {
@@ -210,29 +159,20 @@ export const upCommand = defineCommand({
   },
 })
 
-function signInHint(panel: UsersFileLocation): string {
-  if (panel.credentialsFile) {
-    return `sign in as ${FIRST_RUN_USER} with the password in ${panel.credentialsFile}${panel.created ? ' (created now; first run)' : ''}`
+function assertNoStackRunning(runDir: string): void {
+  const previous = readStackState(runDir)
+  if (previous && previous.upPid !== process.pid && isPidAlive(previous.upPid)) {
+    throw new SretlError(
+      'STACK_ALREADY_RUNNING',
+      `the local stack is already running (sretl up, pid ${previous.upPid}); see \`sretl status\` or stop it with \`sretl down\``,
+    )
   }
-  return `sign in with a user of ${panel.usersFile} (\`sretl control-user\` makes one)`
 }
 
-/** The well-known values the stack's components will use, for the start-up warning. */
-function liveDefaultsOfStack(
-  env: Readonly<Record<string, string | undefined>>,
-  databaseUrl: string,
-  components: readonly ComponentLaunch[],
-): string[] {
-  const set = (name: string): boolean =>
-    [env[name], env[`${name}_FILE`]].some((v) => v !== undefined && v.trim() !== '')
-  const runs = (name: string) => components.find((c) => c.name === name)
-  const out: string[] = []
-  if (runs('gateway')?.env?.GATEWAY_ALLOW_DEV_KEY === 'true' || env.GATEWAY_ALLOW_DEV_KEY === 'true') {
-    out.push(`GATEWAY_API_KEYS (the development key "${DEV_KEY}")`)
-  }
-  if (runs('simulator') && !set('SIMULATOR_LOYALTY_KEY'))
-    out.push('SIMULATOR_LOYALTY_KEY (the development HMAC key)')
-  const password = databasePasswordDefault(databaseUrl)
-  if (password && (runs('lander') || runs('control'))) out.push(`${password.variable} (${password.what})`)
-  return out
+/** `up`'s own log goes to a file: the terminal shows progress and the ready report. */
+function upLogger(level: string, logsDir: string): Logger {
+  return createLogger({
+    level,
+    destination: pino.destination({ dest: join(logsDir, 'up.log'), mkdir: true, sync: false }),
+  }).child({ component: 'up' })
 }

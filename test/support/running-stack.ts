@@ -3,7 +3,7 @@
  * Kafka, components on free ports, no monitoring, quick restarts, a modest simulator rate.
  */
 import { findFreePort } from '../../src/stack/ports.ts'
-import { monitoringPorts, runCli, startCli, testEnv, type BackgroundCli } from './harness.ts'
+import { monitoringPorts, runCli, startCli, testEnv, waitFor, type BackgroundCli } from './harness.ts'
 
 export interface RunningStack {
   readonly env: Record<string, string>
@@ -25,6 +25,13 @@ export async function startRunningStack(
   const up = startCli(['up', '--no-monitoring'], env)
   try {
     await up.waitForLine(/^Ready in /, 180_000)
+    // "Ready" means started; a loaded machine may take a moment more until every one answers
+    for (const name of ['GATEWAY_PORT', 'SIMULATOR_PORT', 'LANDER_PORT', 'CONTROL_PORT']) {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${env[name]}/readyz`)).status === 200, {
+        timeoutMs: 60_000,
+        message: `${name} answering /readyz`,
+      })
+    }
   } catch (err) {
     up.child.kill('SIGTERM')
     throw err

@@ -5,7 +5,7 @@
  * without a fix it fails again, and the replay headers make that visible instead of a loop.
  */
 import { control, type DemoContext } from './context.ts'
-import { expect, waitUntil, type DemoStep } from './step.ts'
+import { expect, waitUntil, watch, type DemoStep } from './step.ts'
 import { demoLine, demoStore, sendToGateway } from './traffic.ts'
 
 const ID = 'dead-letters'
@@ -102,6 +102,7 @@ export const deadLettersStep: DemoStep = {
         return again.length >= n ? again.length : undefined
       },
     )
+    await watch(ctx, 'the Dead letters section')
     const counted = (await reasonCount(ctx)) - before
     return { sent: n, deadLettered: ours.length, replayed, backAfterReplay: back, reasonCountGrewBy: counted }
   },

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readStackState } from '../../platform/stack-state.ts'
 import { component, control, type DemoContext } from './context.ts'
-import { expect, waitUntil, type DemoStep } from './step.ts'
+import { expect, waitUntil, watch, type DemoStep } from './step.ts'
 import { countLanded, demoLine, demoStore, sendToGateway } from './traffic.ts'
 
 const ID = 'lander-restart'
@@ -88,7 +88,7 @@ export const landerRestartStep: DemoStep = {
   lookAt: [
     'Panel → Overview: the lander card goes red, then RUNNING with restarts +1; lag rises and drains.',
     'Prometheus alert SretlComponentRestarting (and SretlLandingStalled if it stayed down).',
-    "SQL: SELECT count(*), count(DISTINCT event_id) FROM sales_raw WHERE receipt_id LIKE '<prefix>%'; — equal, and equal to what was sent.",
+    "SQL: SELECT count(*), count(DISTINCT event_id) FROM sales_raw WHERE receipt_id LIKE '<run id>-kill-%'; (the run id is printed at the top) — equal, and equal to what was sent.",
   ],
   async run(ctx) {
     const prefix = `${ctx.runId}-kill-`
@@ -107,6 +107,7 @@ export const landerRestartStep: DemoStep = {
       ID,
       `${n} rows, each once; got ${landed.rows} rows, ${landed.distinct} distinct`,
     )
+    await watch(ctx, 'the lander card and the lag drain')
     return {
       how: interruption.how,
       pidBefore: interruption.pidBefore,

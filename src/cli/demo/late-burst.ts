@@ -3,7 +3,7 @@
  * simulator's offline fault is a start-up setting, not a runtime command, so the demo plays the
  * store itself and uploads the held lines through the gateway, timed minutes in the past.
  */
-import { expect, waitUntil, type DemoStep } from './step.ts'
+import { expect, waitUntil, watch, type DemoStep } from './step.ts'
 import { countLanded, demoLine, demoStore, sendToGateway } from './traffic.ts'
 
 const ID = 'late-burst'
@@ -38,6 +38,7 @@ export const lateBurstStep: DemoStep = {
       return count.rows >= n ? count : undefined
     })
     expect(landed.rows === n && landed.distinct === n, ID, `${n} rows landed once each, got ${landed.rows}`)
+    await watch(ctx, `store ${store.store_id} in the Business view`)
     return { store: store.store_id, sent: n, landed: landed.rows, minutesLate: MINUTES_OFFLINE }
   },
 }

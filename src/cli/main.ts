@@ -11,6 +11,7 @@ import { auditCommand } from './commands/audit.ts'
 import { controlUserCommand } from './commands/control-user.ts'
 import { backupCommand } from './commands/backup.ts'
 import { dbLoginsCommand } from './commands/db-logins.ts'
+import { demoCommand } from './commands/demo.ts'
 import { restoreCommand } from './commands/restore.ts'
 import { downCommand } from './commands/down.ts'
 import { resumeIntakeCommand, stopIntakeCommand } from './commands/intake.ts'
@@ -62,6 +63,7 @@ export const commands: readonly Command[] = [
   verifyCommand,
   rebuildAggregatesCommand,
   rotateSecretsCommand,
+  demoCommand,
 ]
 
 const EXIT_USAGE = 2

@@ -80,6 +80,11 @@ export const errorCatalogue = {
     status: 503,
     summary: 'A command needs the local stack, but `sretl up` is not running.',
   },
+  DEMO_STEP_FAILED: {
+    retryable: false,
+    status: 500,
+    summary: 'A step of `sretl demo` did not see the effect it expected within its timeout.',
+  },
   STACK_ALREADY_RUNNING: {
     retryable: false,
     status: 409,

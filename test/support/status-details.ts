@@ -7,6 +7,7 @@ export const validDetails: Readonly<Record<string, Readonly<Record<string, unkno
     baseRatePerSec: 100,
     actualRatePerSec: 100,
     capPerSec: 5000,
+    eventsProduced: 0,
     kafkaStalled: false,
   },
   gateway: {

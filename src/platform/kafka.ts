@@ -167,7 +167,6 @@ export function createAdmin(kafka: ConnectionSettings, clientSuffix = 'admin'): 
   return new Admin({ ...connection(kafka, clientSuffix), retries: 0 })
 }
 
-/** One metadata request; true when a broker answered. */
 /**
  * Refuses (GROUP_ACTIVE) while a member of the consumer group runs: offsets and the tables the
  * group maintains may only be rewritten behind its back when nobody of it is there.
@@ -183,6 +182,7 @@ export async function assertGroupIdle(admin: Admin, group: string): Promise<void
   }
 }
 
+/** One metadata request; true when a broker answered. */
 export async function kafkaAnswers(kafka: ConnectionSettings, timeoutMs = 3000): Promise<boolean> {
   const admin = new Admin({
     ...connection(kafka, 'probe'),
